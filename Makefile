@@ -1,0 +1,67 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Python 3.10 (Rasa 3.6 supports no newer). Override with `make run PYTHON=/path/to/python3.10`.
+PYTHON ?= $(shell for p in "$$(pyenv root 2>/dev/null)/versions/$$(cat .python-version)/bin/python" \
+	"$$HOME/.pyenv/versions/$$(cat .python-version)/bin/python" "$$(command -v python3.10)"; do \
+	[ -x "$$p" ] && { echo "$$p"; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+SPACY_MODEL := models/spacy/en_council/meta.json
+MODEL := models/brackenford.tar.gz
+TRAINING_FILES := config.yml $(shell find data/domain data/nlu data/rules data/stories -name '*.yml' 2>/dev/null)
+
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+export ACTION_SERVER_URL ?= http://localhost:5055/webhook
+# Procfile commands (rasa, python) come from the project virtualenv.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: help install spacy train run test validate bench clean
+
+help:
+	@echo "make run    start the whole assistant (Rasa :5005, actions :5055, web :8000)"
+	@echo "make test   run the whole test suite"
+	@echo "make bench  print NLU accuracy and speed figures"
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.10 not found: install it (pyenv install 3.10.13) or set PYTHON=/path/to/python3.10"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet --upgrade "pip==24.0"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+$(SPACY_MODEL): $(VENV)/.installed bot/nlp/pipeline.py data/council/streets.csv
+	$(BIN)/python -m bot.nlp.pipeline
+
+spacy: $(SPACY_MODEL)
+
+# Rasa also skips training itself when nothing changed (its fingerprint).
+$(MODEL): $(SPACY_MODEL) $(TRAINING_FILES)
+	$(BIN)/rasa train --domain data/domain --data data/nlu data/rules data/stories \
+		--config config.yml --out models --fixed-model-name brackenford
+
+train: $(MODEL)
+
+validate: $(MODEL)
+	$(BIN)/rasa data validate --domain data/domain --data data/nlu data/rules data/stories --config config.yml
+
+run: $(MODEL)
+	@$(BIN)/python -m bot.cli init-env
+	@$(BIN)/python -m bot.cli urls
+	$(BIN)/honcho start -f Procfile
+
+test: $(MODEL)
+	$(BIN)/python -m pytest
+
+bench: $(MODEL)
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) models/brackenford.tar.gz models/spacy results .pytest_cache

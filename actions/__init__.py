@@ -1,0 +1,1 @@
+"""The action server: one module per capability. Logic lives in `bot/`."""

@@ -1,0 +1,1 @@
+"""Brackenford council assistant: council logic, connectors and web app."""

@@ -1,0 +1,47 @@
+"""Command line: `python -m bot.cli COMMAND` (also installed as `brackenford`)."""
+from __future__ import annotations
+
+import argparse
+import secrets
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, council
+
+ENV_FILE = PROJECT_ROOT / ".env"
+
+
+def init_env(path: Path = ENV_FILE) -> bool:
+    """Write a `.env` with a random `RASA_API_TOKEN` unless one exists. True if written."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    if "RASA_API_TOKEN=" in existing:
+        return False
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"RASA_API_TOKEN={secrets.token_urlsafe(32)}\n")
+    path.chmod(0o600)
+    return True
+
+
+def print_urls() -> None:
+    name = council().assistant_name
+    print(f"{name} is starting:")
+    print("  Web app:        http://localhost:8000")
+    print("  Rasa server:    http://localhost:5005  (REST: POST /webhooks/rest/webhook)")
+    print("  Action server:  http://localhost:5055")
+    print("Press Ctrl-C to stop everything.")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(prog="brackenford", description="Council assistant commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init-env", help="create .env with a random RASA_API_TOKEN if missing")
+    commands.add_parser("urls", help="print where the processes listen")
+    args = parser.parse_args(argv)
+    if args.command == "init-env":
+        if init_env():
+            print(f"Wrote a new RASA_API_TOKEN to {ENV_FILE.name}")
+    elif args.command == "urls":
+        print_urls()
+
+
+if __name__ == "__main__":
+    main()

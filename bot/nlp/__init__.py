@@ -1,0 +1,1 @@
+"""The project's own spaCy pipeline (no pretrained English model can be downloaded)."""

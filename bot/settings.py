@@ -1,0 +1,83 @@
+"""The council's settings and where the project's files live.
+
+Everything that names the council comes from `data/council/settings.yml`, so
+another council adopts the project by editing that file and the reference data.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def council_dir() -> Path:
+    """Folder of the council's reference data (`BOT_COUNCIL_DIR` overrides it)."""
+    return Path(os.environ.get("BOT_COUNCIL_DIR", PROJECT_ROOT / "data" / "council"))
+
+
+@dataclass(frozen=True)
+class Council:
+    name: str
+    short_name: str
+    assistant_name: str
+    website: str
+    phone: str
+    emergency_phone: str
+    opening_hours_text: str
+    privacy_notice_url: str
+    find_your_council_url: str
+    timezone: str = "Europe/London"
+    postcode_districts: Tuple[str, ...] = ()
+    opening_hours: Dict[str, Tuple[str, str]] = field(default_factory=dict)
+    missed_bin_report_days: int = 3
+    highway_authority_urls: Dict[str, str] = field(default_factory=dict)
+
+    def url(self, path: str = "") -> str:
+        """A page on the council's website."""
+        return self.website.rstrip("/") + "/" + path.lstrip("/") if path else self.website
+
+    def response_values(self) -> Dict[str, str]:
+        """Values that the assistant's responses use as `{placeholders}`."""
+        return {
+            "council_name": self.name,
+            "council_website": self.website.rstrip("/"),
+            "council_phone": self.phone,
+            "council_opening_hours": self.opening_hours_text,
+            "council_emergency_phone": self.emergency_phone,
+        }
+
+
+REQUIRED_KEYS: List[str] = [
+    "name", "short_name", "assistant_name", "website", "phone", "emergency_phone",
+    "opening_hours_text", "privacy_notice_url", "find_your_council_url",
+]
+
+
+def load_council(path: Path) -> Council:
+    with open(path, encoding="utf-8") as handle:
+        raw = (yaml.safe_load(handle) or {}).get("council") or {}
+    missing = [key for key in REQUIRED_KEYS if not raw.get(key)]
+    if missing:
+        raise ValueError(f"{path}: council settings are missing {', '.join(missing)}")
+    hours = {day.lower(): (str(span[0]), str(span[1]))
+             for day, span in (raw.get("opening_hours") or {}).items()}
+    return Council(
+        **{key: str(raw[key]) for key in REQUIRED_KEYS},
+        timezone=str(raw.get("timezone", "Europe/London")),
+        postcode_districts=tuple(str(d).upper() for d in raw.get("postcode_districts", [])),
+        opening_hours=hours,
+        missed_bin_report_days=int(raw.get("missed_bin_report_days", 3)),
+        highway_authority_urls={str(k): str(v) for k, v in (raw.get("highway_authority_urls") or {}).items()},
+    )
+
+
+@lru_cache(maxsize=None)
+def council() -> Council:
+    """The configured council (read once per process)."""
+    return load_council(council_dir() / "settings.yml")

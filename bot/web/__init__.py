@@ -1,0 +1,1 @@
+"""The web app: resident-facing pages and, later, the staff pages."""

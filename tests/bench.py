@@ -1,0 +1,74 @@
+"""`make bench`: figures, not pass/fail. NLU accuracy on held-out phrasings, and speed.
+
+Prints intent accuracy and F1, FAQ answer accuracy, message parse latency,
+and how fast bin days are worked out for the whole gazetteer.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from sklearn.metrics import f1_score  # noqa: E402
+
+from bot import clock  # noqa: E402
+from bot.council_data import calendar, gazetteer  # noqa: E402
+from bot.settings import PROJECT_ROOT  # noqa: E402
+from tests.rasa.test_training_data import examples  # noqa: E402
+
+MODEL = PROJECT_ROOT / "models" / "brackenford.tar.gz"
+
+
+async def nlu_figures() -> None:
+    from rasa.core.agent import Agent
+
+    started = time.perf_counter()
+    agent = Agent.load(str(MODEL))
+    load_seconds = time.perf_counter() - started
+
+    gold_intents, predicted_intents, gold_answers, predicted_answers, latencies = [], [], [], [], []
+    for intent, texts in examples(PROJECT_ROOT / "tests" / "nlu" / "test_nlu.yml").items():
+        for text in texts:
+            started = time.perf_counter()
+            parsed = await agent.parse_message(text)
+            latencies.append(time.perf_counter() - started)
+            base = intent.split("/")[0]
+            gold_intents.append(base)
+            predicted_intents.append(parsed["intent"]["name"])
+            if base == "faq":
+                selected = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
+                gold_answers.append(intent)
+                predicted_answers.append(selected.get("intent_response_key"))
+
+    def accuracy(gold, predicted):
+        return sum(g == p for g, p in zip(gold, predicted)) / len(gold)
+
+    print(f"Held-out phrasings:        {len(gold_intents)}")
+    print(f"Intent accuracy:           {accuracy(gold_intents, predicted_intents):.3f}")
+    print(f"Intent F1 (weighted):      {f1_score(gold_intents, predicted_intents, average='weighted'):.3f}")
+    print(f"Intent F1 (macro):         {f1_score(gold_intents, predicted_intents, average='macro'):.3f}")
+    print(f"FAQ answer accuracy:       {accuracy(gold_answers, predicted_answers):.3f} ({len(gold_answers)} questions)")
+    print(f"FAQ answer F1 (weighted):  {f1_score(gold_answers, [p or '' for p in predicted_answers], average='weighted'):.3f}")
+    print(f"Fallbacks (nlu_fallback):  {predicted_intents.count('nlu_fallback')}")
+    print(f"Model load:                {load_seconds:.1f} s")
+    print(f"Parse latency:             median {statistics.median(latencies) * 1000:.1f} ms, "
+          f"p95 {sorted(latencies)[int(len(latencies) * 0.95)] * 1000:.1f} ms")
+
+
+def calendar_figures() -> None:
+    gaz, cal, today = gazetteer(), calendar(), clock.today()
+    addresses = [a for pc in gaz.postcodes for a in gaz.addresses_at(pc)]
+    started = time.perf_counter()
+    for address in addresses:
+        cal.next_collections(address, today)
+    elapsed = time.perf_counter() - started
+    print(f"Bin days, whole gazetteer: {len(addresses)} addresses in {elapsed * 1000:.0f} ms "
+          f"({elapsed / len(addresses) * 1000:.2f} ms each)")
+
+
+if __name__ == "__main__":
+    calendar_figures()
+    asyncio.run(nlu_figures())

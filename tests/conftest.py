@@ -1,0 +1,52 @@
+"""Shared fixtures: the project domain, and trackers and dispatchers from rasa-sdk."""
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any, Dict, List, Optional
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+
+from rasa_sdk import Tracker  # noqa: E402
+from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
+
+from bot.settings import PROJECT_ROOT  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    from rasa.shared.core.domain import Domain
+    return Domain.load(str(PROJECT_ROOT / "data" / "domain")).as_dict()
+
+
+def make_tracker(slots: Optional[Dict[str, Any]] = None, text: str = "", intent: str = "inform",
+                 entities: Optional[List[Dict[str, Any]]] = None, events: Optional[List[Dict]] = None,
+                 parse_data: Optional[Dict[str, Any]] = None, active_loop: Optional[str] = None) -> Tracker:
+    latest = parse_data or {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "intent_ranking": [{"name": intent, "confidence": 1.0}],
+        "entities": entities or [],
+    }
+    return Tracker(
+        sender_id="test-resident",
+        slots=slots or {},
+        latest_message=latest,
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def run(coro):
+    return asyncio.run(coro)

@@ -1,0 +1,89 @@
+"""Start the whole assistant (the Procfile, through honcho) on test ports, for end-to-end tests."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+from bot.settings import PROJECT_ROOT
+
+STARTUP_TIMEOUT = 300
+
+
+class Stack:
+    def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None,
+                 rasa_port: int = 15005, actions_port: int = 15055, web_port: int = 18000):
+        self.rasa_url = f"http://127.0.0.1:{rasa_port}"
+        self.actions_url = f"http://127.0.0.1:{actions_port}"
+        self.web_url = f"http://127.0.0.1:{web_port}"
+        self.token = "test-api-token"
+        self.database = workdir / "assistant.db"
+        self.log_path = workdir / "stack.log"
+        self.env = {
+            **os.environ,
+            "PATH": f"{PROJECT_ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
+            "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "WEB_PORT": str(web_port),
+            "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
+            "RASA_URL": self.rasa_url,
+            "RASA_API_TOKEN": self.token,
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            **(env or {}),
+        }
+        self.process: Optional[subprocess.Popen] = None
+
+    def start(self) -> "Stack":
+        self._log = open(self.log_path, "w", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [str(PROJECT_ROOT / ".venv" / "bin" / "honcho"), "start", "-f", "Procfile", "--no-prefix"],
+            cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        waiting = [f"{self.rasa_url}/", f"{self.actions_url}/health", f"{self.web_url}/health"]
+        while waiting:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"The stack did not start; last log lines:\n{self.log_tail()}")
+            try:
+                if requests.get(waiting[0], timeout=2).ok:
+                    waiting.pop(0)
+                    continue
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def log_tail(self, lines: int = 60) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def say(self, sender: str, message: str) -> List[dict]:
+        """Send a message over the REST channel; the assistant's replies."""
+        reply = requests.post(f"{self.rasa_url}/webhooks/rest/webhook",
+                              json={"sender": sender, "message": message}, timeout=60)
+        reply.raise_for_status()
+        return reply.json()
+
+    def tracker(self, sender: str) -> dict:
+        reply = requests.get(f"{self.rasa_url}/conversations/{sender}/tracker",
+                             params={"token": self.token}, timeout=30)
+        reply.raise_for_status()
+        return reply.json()
