@@ -5,10 +5,11 @@ Read from `addresses.csv` and `streets.csv` in the council's data folder.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot import postcodes
 
@@ -25,6 +26,13 @@ def words(text: str) -> List[str]:
     """Lower-case words of a text, with common street abbreviations spelt out."""
     tokens = re.findall(r"[a-z0-9]+", (text or "").lower().replace("'", ""))
     return [_ABBREVIATIONS.get(token, token) for token in tokens]
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Distance in metres (equirectangular: plenty for a council's area)."""
+    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
+    y = math.radians(lat2 - lat1)
+    return 6_371_000 * math.hypot(x, y)
 
 
 def street_names(name: str) -> List[str]:
@@ -146,6 +154,11 @@ class Gazetteer:
 
     def addresses_on(self, usrn: str) -> List[Address]:
         return [a for a in self._addresses.values() if a.usrn == usrn]
+
+    def nearest_address(self, lat: float, lon: float) -> Optional[Tuple[Address, float]]:
+        """The property nearest a point, and how far away it is in metres."""
+        best = min(self._addresses.values(), key=lambda a: _metres(lat, lon, a.lat, a.lon), default=None)
+        return (best, _metres(lat, lon, best.lat, best.lon)) if best else None
 
     def street(self, usrn: str) -> Optional[Street]:
         return self._streets.get(str(usrn).strip())

@@ -1,7 +1,8 @@
 """`make bench`: figures, not pass/fail. NLU accuracy on held-out phrasings, and speed.
 
 Prints intent accuracy and F1, FAQ answer accuracy, message parse latency,
-and how fast bin days are worked out for the whole gazetteer.
+how fast bin days are worked out for the whole gazetteer, and how many turns
+a resident needs to file each kind of report (against the running stack).
 """
 from __future__ import annotations
 
@@ -69,6 +70,75 @@ def calendar_figures() -> None:
           f"({elapsed / len(addresses) * 1000:.2f} ms each)")
 
 
+# Scripted residents: each says these messages in turn, answering with a
+# button's title (">title") or typing. Anonymous and named, one-shot and step by step.
+REPORT_SCRIPTS = {
+    "missed_bin": [
+        ["my recycling wasn't collected on monday", "BK5 9GZ", ">3 Pit Head Close", ">Stay anonymous",
+         ">Send report"],
+        ["bin not emptied", "BK5 9GZ", "3", ">Food waste (green caddy)", "jo@example.com", "Jo Bloggs",
+         ">Send report"],
+    ],
+    "pothole": [
+        ["there's a huge pothole outside 14 Station Road", ">Bigger than a car tyre", ">Yes", "skip",
+         ">Stay anonymous", ">Send report"],
+        ["I want to report a pothole", "Mill Lane", "outside number 3", ">Up to a car tyre", ">No",
+         "about a foot wide", "07700 900123", "Sam Jones", ">Send report"],
+    ],
+    "fly_tipping": [
+        ["someone has dumped a mattress by the post office on Church Lane", ">Furniture or mattresses",
+         ">A single item", "skip", ">Stay anonymous", ">Send report"],
+    ],
+    "street_light": [
+        ["street light out outside 6 Oak Tree Drive", ">It is not working", ">Skip this question", "skip",
+         ">Stay anonymous", ">Send report"],
+    ],
+    "graffiti": [
+        ["graffiti on the wall on Westgate", "by the bus stop", ">No", "skip", ">Stay anonymous", ">Send report"],
+    ],
+    "abandoned_vehicle": [
+        ["car abandoned on Colliery Road for weeks", "near the garage", ">Skip this question", "silver ford fiesta",
+         "skip", ">Stay anonymous", ">Send report"],
+    ],
+}
+
+
+def report_turn_figures() -> None:
+    import tempfile
+    import uuid
+    from pathlib import Path
+
+    from tests.stack import Stack
+
+    with tempfile.TemporaryDirectory() as workdir:
+        stack = Stack(Path(workdir), rasa_port=35005, actions_port=35055, web_port=38000, backoffice_port=38080,
+                      env={"BOT_TODAY": "2026-12-24"}).start()
+        try:
+            print("Resident turns to file a report (median over scripts; 'unfinished' if no reference came):")
+            for service, scripts in REPORT_SCRIPTS.items():
+                turns = []
+                for script in scripts:
+                    sender, replies, count = f"bench-{uuid.uuid4().hex[:8]}", [], None
+                    for number, step in enumerate(script, start=1):
+                        if step.startswith(">"):
+                            button = next((b for r in replies for b in r.get("buttons", [])
+                                           if b["title"] == step[1:]), None)
+                            if button is None:
+                                break
+                            step = button["payload"]
+                        replies = stack.say(sender, step)
+                        if any("Your reference is" in r.get("text", "") for r in replies):
+                            count = number
+                            break
+                    turns.append(count)
+                done = [t for t in turns if t]
+                figure = f"{statistics.median(done):g}" if done else "unfinished"
+                print(f"  {service:18} {figure:>5}   ({', '.join(str(t or 'unfinished') for t in turns)})")
+        finally:
+            stack.stop()
+
+
 if __name__ == "__main__":
     calendar_figures()
     asyncio.run(nlu_figures())
+    report_turn_figures()

@@ -3,12 +3,18 @@ from __future__ import annotations
 
 import asyncio
 import os
+import tempfile
 from typing import Any, Dict, List, Optional
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+# Unit and action tests get their own database, and a back office that is down
+# (nothing listens on port 9); end-to-end tests start real ones.
+os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='council-tests-')}/assistant.db"
+os.environ["BACKOFFICE_OPEN311_URL"] = "http://127.0.0.1:9/open311/v2"
+os.environ["BACKOFFICE_API_KEY"] = "unit-test-key"
 
 from rasa_sdk import Tracker  # noqa: E402
 from rasa_sdk.executor import CollectingDispatcher  # noqa: E402

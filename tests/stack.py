@@ -17,7 +17,11 @@ STARTUP_TIMEOUT = 300
 
 class Stack:
     def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None,
-                 rasa_port: int = 15005, actions_port: int = 15055, web_port: int = 18000):
+                 rasa_port: int = 15005, actions_port: int = 15055, web_port: int = 18000,
+                 backoffice_port: int = 18080, processes: Optional[List[str]] = None):
+        """`processes`: names from the Procfile to start (all of them by default)."""
+        self.processes = processes or []
+        self.backoffice_url = f"http://127.0.0.1:{backoffice_port}/open311/v2"
         self.rasa_url = f"http://127.0.0.1:{rasa_port}"
         self.actions_url = f"http://127.0.0.1:{actions_port}"
         self.web_url = f"http://127.0.0.1:{web_port}"
@@ -32,6 +36,14 @@ class Stack:
             "RASA_URL": self.rasa_url,
             "RASA_API_TOKEN": self.token,
             "DATABASE_URL": f"sqlite:///{self.database}",
+            "BACKOFFICE_PORT": str(backoffice_port),
+            "BACKOFFICE_OPEN311_URL": self.backoffice_url,
+            "BACKOFFICE_API_KEY": "test-backoffice-key",
+            "BACKOFFICE_DATABASE_URL": f"sqlite:///{workdir / 'backoffice.db'}",
+            # Retry quickly in tests; production backs off from 15 s to 15 min.
+            "OUTBOX_RETRY_BASE_SECONDS": "1",
+            "OUTBOX_RETRY_MAX_SECONDS": "3",
+            "OUTBOX_POLL_SECONDS": "1",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             **(env or {}),
@@ -39,13 +51,16 @@ class Stack:
         self.process: Optional[subprocess.Popen] = None
 
     def start(self) -> "Stack":
-        self._log = open(self.log_path, "w", encoding="utf-8")
+        self._log = open(self.log_path, "a", encoding="utf-8")
         self.process = subprocess.Popen(
-            [str(PROJECT_ROOT / ".venv" / "bin" / "honcho"), "start", "-f", "Procfile", "--no-prefix"],
+            [str(PROJECT_ROOT / ".venv" / "bin" / "honcho"), "start", "-f", "Procfile", "--no-prefix",
+             *self.processes],
             cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + STARTUP_TIMEOUT
         waiting = [f"{self.rasa_url}/", f"{self.actions_url}/health", f"{self.web_url}/health"]
+        if not self.processes or "backoffice" in self.processes:
+            waiting.append(self.backoffice_url.replace("/open311/v2", "/health"))
         while waiting:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
@@ -68,6 +83,10 @@ class Stack:
                 os.killpg(self.process.pid, signal.SIGKILL)
         if getattr(self, "_log", None):
             self._log.close()
+
+    def restart(self) -> "Stack":
+        self.stop()
+        return self.start()
 
     def log_tail(self, lines: int = 60) -> str:
         try:

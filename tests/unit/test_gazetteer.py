@@ -59,3 +59,11 @@ def test_find_street_with_abbreviation(gaz):
 def test_full_address(gaz):
     address = gaz.addresses_at("BK1 9RZ")[0]
     assert address.full == "1 High Street, Brackenford BK1 9RZ"
+
+
+def test_nearest_address(gaz):
+    target = gaz.addresses_at("BK5 9GZ")[2]
+    found, metres = gaz.nearest_address(target.lat + 0.00001, target.lon)
+    assert found == target and 0 < metres < 2
+    far, metres = gaz.nearest_address(51.5, -0.12)   # London
+    assert metres > 100_000

@@ -1,0 +1,395 @@
+"""Reporting a problem: one form per back-office service, a summary to confirm, then filing.
+
+The questions come from the service definitions (bot.catalogue); the checks
+from bot.reporting; filing goes through the outbox, so a report is stored
+before the back office is called and is never lost.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.bins import AddressValidation, current_address
+from bot import catalogue, clock, dates, reporting
+from bot.connectors.base import Report
+from bot.connectors.config import connector
+from bot.council_data import calendar, gazetteer
+from bot.outbox import default_outbox
+from bot.settings import council
+
+SERVICES = catalogue.service_codes()
+# Read the back office's definitions when the action server starts, without holding it up.
+threading.Thread(target=catalogue.warm, name="catalogue-warm", daemon=True).start()
+FORMS = {f"{code}_form": code for code in SERVICES}
+# Slot names are fixed in the domain, so they come from the local copy of the catalogue.
+ATTRIBUTE_CODES = sorted({a["code"] for code in SERVICES for a in catalogue.asked_attributes(code, local=True)})
+ATTRIBUTE_SLOTS = [f"attr_{code}" for code in ATTRIBUTE_CODES]
+# What "Change …" on the summary asks again.
+CHANGES = {
+    "where": ["street", "location_detail", "postcode", "address_uprn"],
+    "details": ATTRIBUTE_SLOTS + ["description"],
+    "contact": ["contact", "contact_name"],
+}
+# Forgotten once a report is filed or cancelled (the address and contact are kept).
+REPORT_SLOTS = ["street", "location_detail", "description", "report_confirmed", "report_refused"] + ATTRIBUTE_SLOTS
+# Messages that are never an answer to a question of the form (as the domain's `not_intent`).
+_NOT_ANSWERS = {"stop", "request_human"}
+
+
+def service_of(tracker: Tracker) -> Optional[str]:
+    """The report form active now, or the last one that was."""
+    if tracker.active_loop.get("name") in FORMS:
+        return FORMS[tracker.active_loop["name"]]
+    for event in reversed(tracker.events):
+        if event.get("event") == "active_loop" and event.get("name") in FORMS:
+            return FORMS[event["name"]]
+    return None
+
+
+def current_street(tracker: Tracker):
+    name = tracker.get_slot("street")
+    return gazetteer().find_street(name) if name else None
+
+
+def summary(tracker: Tracker, service_code: str) -> str:
+    rows: List[tuple] = [("Problem", catalogue.service_name(service_code))]
+    address = current_address(tracker)
+    street = current_street(tracker)
+    if service_code == "missed_bin" and address:
+        rows.append(("Address", address.full))
+    elif street:
+        rows.append(("Where", reporting.locate(gazetteer(), street, tracker.get_slot("location_detail")).address_string))
+    for attribute in catalogue.asked_attributes(service_code):
+        value = tracker.get_slot(f"attr_{attribute['code']}")
+        if value and value != reporting.SKIPPED:
+            label = attribute.get("description") or attribute["code"]
+            rows.append((label.rstrip("?"), reporting.choice_name(attribute, value)))
+    description = tracker.get_slot("description")
+    if description and description != reporting.SKIPPED:
+        rows.append(("Description", description))
+    contact = reporting.parse_contact(tracker.get_slot("contact"))
+    if not contact or contact.anonymous:
+        rows.append(("Updates", "none (anonymous)"))
+    else:
+        name = tracker.get_slot("contact_name")
+        rows += [("Name", None if name == reporting.SKIPPED else name), ("Updates to", str(contact))]
+    return reporting.summary_lines(rows)
+
+
+def reset_events() -> List[EventType]:
+    return [SlotSet(name, None) for name in REPORT_SLOTS]
+
+
+class ReportFormValidation(AddressValidation, FormValidationAction):
+    service_code = ""
+
+    def name(self) -> Text:
+        return f"validate_{self.service_code}_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> List[Text]:
+        if tracker.get_slot("report_refused"):
+            return []   # ends the form; action_submit_report files nothing
+        contact = reporting.parse_contact(tracker.get_slot("contact") or "")
+        if contact is not None and contact.anonymous:
+            return [slot for slot in domain_slots if slot != "contact_name"]
+        return domain_slots
+
+    # Where ----------------------------------------------------------------------
+
+    async def extract_location_detail(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        message = tracker.latest_message or {}
+        if (message.get("intent") or {}).get("name") in _NOT_ANSWERS:
+            return {}
+        text = message.get("text") or ""
+        if tracker.get_slot("requested_slot") == "location_detail" and not text.startswith("/"):
+            return {"location_detail": text}
+        street = current_street(tracker)
+        if street and not tracker.get_slot("location_detail"):
+            detail = reporting.detail_from_text(text, street)
+            if detail:
+                return {"location_detail": detail}
+        return {}
+
+    def validate_street(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                        domain: DomainDict) -> Dict[Text, Any]:
+        street = gazetteer().find_street(str(value or ""))
+        if street is None:
+            dispatcher.utter_message(response="utter_street_not_found")
+            return {"street": None}
+        if street.road_status == "private":
+            dispatcher.utter_message(response="utter_street_private", street=street.name)
+            return {"street": street.name, "report_refused": "private road"}
+        if not street.council_maintained:
+            link = council().highway_authority_urls.get(street.highway_authority, council().find_your_council_url)
+            dispatcher.utter_message(response="utter_street_other_authority", street=street.name,
+                                     authority=street.highway_authority, authority_url=link)
+            return {"street": street.name, "report_refused": street.highway_authority}
+        return {"street": street.name}
+
+    def validate_location_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[Text, Any]:
+        return {"location_detail": self._short_answer(value, dispatcher, "location_detail")}
+
+    # What -----------------------------------------------------------------------
+
+    def __getattr__(self, name: str):
+        # validate_attr_<code> and extract_attr_<code>: one of each for every attribute of the catalogue.
+        if name.startswith("validate_attr_"):
+            code = name[len("validate_attr_"):]
+            return lambda value, dispatcher, tracker, domain: self._validate_attribute(code, value, dispatcher, tracker)
+        if name.startswith("extract_attr_"):
+            code = name[len("extract_attr_"):]
+            return lambda dispatcher, tracker, domain: self._extract_attribute(code, tracker)
+        raise AttributeError(name)
+
+    def _extract_attribute(self, code: str, tracker: Tracker) -> Dict[Text, Any]:
+        """Take an answer the resident volunteered ("my black bin…") so it is not asked again."""
+        slot = f"attr_{code}"
+        if tracker.get_slot(slot) or tracker.get_slot("requested_slot") == slot:
+            return {}
+        text = (tracker.latest_message or {}).get("text") or ""
+        attribute = catalogue.attribute(self.service_code, code) or {}
+        key = reporting.volunteered_choice(attribute, text) if not text.startswith("/") else None
+        return {slot: key} if key else {}
+
+    def _validate_attribute(self, code: str, value: Any, dispatcher: CollectingDispatcher,
+                            tracker: Tracker) -> Dict[Text, Any]:
+        slot = f"attr_{code}"
+        attribute = catalogue.attribute(self.service_code, code) or {}
+        if not attribute.get("required") and (value == reporting.SKIPPED or reporting.is_skip(value)):
+            return {slot: reporting.SKIPPED}
+        if attribute.get("datatype") == "singlevaluelist":
+            key = reporting.match_choice(attribute, value)
+            if key is None:
+                dispatcher.utter_message(response="utter_choose_an_option")
+                return {slot: None}
+            return {slot: key, **self.check_choice(code, key, dispatcher, tracker)}
+        answer = self._short_answer(value, dispatcher, slot)
+        return {slot: answer.upper() if answer and code == "registration" else answer}
+
+    def check_choice(self, code: str, key: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Extra checks of one service's answers (see the missed-bin form)."""
+        return {}
+
+    def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        if reporting.is_skip(text):
+            return {"description": reporting.SKIPPED}
+        if len(text) > reporting.MAX_DESCRIPTION:
+            dispatcher.utter_message(response="utter_description_too_long", length=f"{len(text):,}",
+                                     limit=f"{reporting.MAX_DESCRIPTION:,}")
+            return {"description": None}
+        return {"description": text or None}
+
+    # Who ------------------------------------------------------------------------
+
+    def validate_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         domain: DomainDict) -> Dict[Text, Any]:
+        contact = reporting.parse_contact(value)
+        if contact is None:
+            dispatcher.utter_message(response="utter_contact_invalid")
+            return {"contact": None}
+        return {"contact": str(contact)}
+
+    def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        return {"contact_name": self._short_answer(value, dispatcher, "contact_name", limit=100)}
+
+    # Check and send ---------------------------------------------------------------
+
+    def validate_report_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[Text, Any]:
+        answer = str(value or "").strip().lower()
+        if answer in ("yes", "send", "send report", "send it"):
+            return {"report_confirmed": "yes"}
+        change = answer if answer in CHANGES else next(
+            (key for key, words in CHANGE_WORDS.items() if any(w in answer for w in words)), None)
+        if change:
+            cleared = {slot: None for slot in CHANGES[change]}
+            return {**cleared, "report_confirmed": None}
+        return {"report_confirmed": None}
+
+    @staticmethod
+    def _short_answer(value: Any, dispatcher: CollectingDispatcher, slot: str,
+                      limit: int = reporting.MAX_SHORT_ANSWER) -> Optional[str]:
+        text = " ".join(str(value or "").split())
+        if reporting.is_skip(text):
+            return reporting.SKIPPED
+        if len(text) > limit:
+            dispatcher.utter_message(response="utter_answer_too_long", limit=limit)
+            return None
+        return text or None
+
+
+CHANGE_WORDS = {
+    "where": ("where", "location", "street", "address", "place"),
+    "details": ("detail", "description", "problem", "what"),
+    "contact": ("contact", "email", "phone", "name", "update"),
+}
+
+
+class ValidateMissedBinForm(ReportFormValidation):
+    service_code = "missed_bin"
+
+    def check_choice(self, code: str, key: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        address = current_address(tracker)
+        return self._check_bin(key, address, dispatcher) if code == "bin_type" and address else {}
+
+    def validate_address_uprn(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        # A bin named in the first message ("my black bin…") is checked once the address is known.
+        result = super().validate_address_uprn(value, dispatcher, tracker, domain)
+        address = gazetteer().address(result.get("address_uprn") or "")
+        bin_type = tracker.get_slot("attr_bin_type")
+        if address and bin_type and bin_type != reporting.SKIPPED:
+            result.update(self._check_bin(bin_type, address, dispatcher))
+        return result
+
+    @staticmethod
+    def _check_bin(key: str, address, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        now = clock.now()
+        check = reporting.check_missed_bin(calendar(), address, key, now, council().missed_bin_report_days)
+        stream = calendar().stream(key).name if key in {s.key for s in calendar().streams} else key
+        if check.outcome == "not_available":
+            dispatcher.utter_message(response="utter_bin_not_at_address", stream=stream)
+            return {"attr_bin_type": None}
+        when = dates.relative(check.next_collection.date, now.date()) if check.next_collection else "soon"
+        if check.outcome == "due_today":
+            dispatcher.utter_message(response="utter_bin_due_today", stream=stream)
+            return {"report_refused": "due today"}
+        if check.outcome == "not_due":
+            dispatcher.utter_message(response="utter_bin_not_due", stream=stream, next=when)
+            return {"report_refused": "not due"}
+        return {}
+
+
+def _form(code: str) -> type:
+    return type(f"Validate{code.title().replace('_', '')}Form", (ReportFormValidation,), {"service_code": code})
+
+
+ValidatePotholeForm = _form("pothole")
+ValidateFlyTippingForm = _form("fly_tipping")
+ValidateStreetLightForm = _form("street_light")
+ValidateGraffitiForm = _form("graffiti")
+ValidateAbandonedVehicleForm = _form("abandoned_vehicle")
+
+
+class AskAttribute(Action):
+    """Ask for one attribute with the back office's own wording, as buttons when it is a list."""
+    code = ""
+
+    def name(self) -> Text:
+        return f"action_ask_attr_{self.code}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service_code = service_of(tracker) or ""
+        attribute = catalogue.attribute(service_code, self.code) or catalogue.attribute_by_code(self.code) or {}
+        values = attribute.get("values") or []
+        if self.code == "bin_type" and current_address(tracker):
+            offered = {s.key for s in calendar().streams_for(current_address(tracker))}
+            values = [v for v in values if v["key"] in offered]
+        buttons = [{"title": v["name"], "payload": f'/inform{{"attr_{self.code}":"{v["key"]}"}}'} for v in values]
+        if not attribute.get("required"):
+            buttons.append({"title": "Skip this question", "payload": f'/inform{{"attr_{self.code}":"{reporting.SKIPPED}"}}'})
+        question = attribute.get("description") or "Tell me more."
+        if buttons:
+            dispatcher.utter_message(text=question, buttons=buttons)
+        else:
+            dispatcher.utter_message(text=question)
+        return []
+
+
+for _code in ATTRIBUTE_CODES:
+    globals()[f"AskAttr{_code.title().replace('_', '')}"] = type(
+        f"AskAttr{_code.title().replace('_', '')}", (AskAttribute,), {"code": _code})
+
+
+class ActionAskReportConfirmed(Action):
+    def name(self) -> Text:
+        return "action_ask_report_confirmed"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service_code = service_of(tracker) or ""
+        where = "address" if service_code == "missed_bin" else "location"
+        dispatcher.utter_message(response="utter_check_report", summary=summary(tracker, service_code), buttons=[
+            {"title": "Send report", "payload": '/inform{"report_change":"yes"}'},
+            {"title": f"Change the {where}", "payload": '/inform{"report_change":"where"}'},
+            {"title": "Change the details", "payload": '/inform{"report_change":"details"}'},
+            {"title": "Change contact details", "payload": '/inform{"report_change":"contact"}'},
+            {"title": "Cancel report", "payload": "/stop"},
+        ])
+        return []
+
+
+def build_report(tracker: Tracker, service_code: str) -> Report:
+    attributes = {}
+    for attribute in catalogue.asked_attributes(service_code):
+        value = tracker.get_slot(f"attr_{attribute['code']}")
+        if value and value != reporting.SKIPPED:
+            attributes[attribute["code"]] = value
+    description = tracker.get_slot("description")
+    description = "" if description in (None, reporting.SKIPPED) else description
+    contact = reporting.parse_contact(tracker.get_slot("contact") or "") or reporting.Contact()
+    names = {} if contact.anonymous else reporting.split_name(tracker.get_slot("contact_name"))
+    report = Report(reference="", service_code=service_code, description=description, email=contact.email,
+                    phone=contact.phone, **names)
+    if service_code == "missed_bin":
+        address = current_address(tracker)
+        attributes["uprn"] = address.uprn
+        report.address_id, report.address_string = address.uprn, address.full
+        report.lat, report.long = address.lat, address.lon
+        stream = calendar().stream(attributes["bin_type"])
+        check = reporting.check_missed_bin(calendar(), address, stream.key, clock.now(), council().missed_bin_report_days)
+        if check.missed:
+            missed = f"{stream.name} not collected on {dates.in_words(check.missed.date, clock.today())}."
+            report.description = f"{missed} {description}".strip()
+    else:
+        location = reporting.locate(gazetteer(), current_street(tracker), tracker.get_slot("location_detail"))
+        attributes["usrn"] = location.usrn
+        report.lat, report.long, report.address_string = location.lat, location.lon, location.address_string
+    report.attributes = attributes
+    return report
+
+
+class ActionSubmitReport(Action):
+    def name(self) -> Text:
+        return "action_submit_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        service_code = service_of(tracker)
+        if not service_code or tracker.get_slot("report_refused") or tracker.get_slot("report_confirmed") != "yes":
+            return reset_events()
+        report = build_report(tracker, service_code)
+        outbox = default_outbox()
+        entry = outbox.add(report, conversation_id=tracker.sender_id)
+        # Try at once so the resident gets the council's reference; the worker retries if this fails.
+        entry = await asyncio.get_running_loop().run_in_executor(None, outbox.deliver, entry.reference, connector())
+        if entry.state == "delivered":
+            reference = entry.backoffice_reference
+            dispatcher.utter_message(response="utter_report_sent", reference=reference)
+        elif entry.state == "rejected":
+            reference = entry.reference
+            dispatcher.utter_message(response="utter_report_held", reference=reference)
+        else:
+            reference = entry.reference
+            dispatcher.utter_message(response="utter_report_queued", reference=reference)
+        return reset_events() + [SlotSet("last_report_reference", reference)]
+
+
+class ActionCancelReport(Action):
+    def name(self) -> Text:
+        return "action_cancel_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.latest_message.get("intent", {}).get("name") == "stop":
+            dispatcher.utter_message(response="utter_report_cancelled")
+        return reset_events()

@@ -1,0 +1,38 @@
+"""Finding a report's status, whether it is still in our outbox or with the back office."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from bot import catalogue
+from bot.connectors.base import BackOfficeRejected, BackOfficeUnavailable, Connector
+from bot.outbox import Outbox
+from bot.references import OUR_PREFIX
+
+
+@dataclass(frozen=True)
+class StatusAnswer:
+    kind: str                   # open, closed, waiting, held, unknown, unavailable
+    reference: str
+    service: str = ""
+    notes: Optional[str] = None
+
+
+def look_up(reference: str, outbox: Outbox, connector: Connector) -> StatusAnswer:
+    entry = outbox.get(reference) if reference.startswith(OUR_PREFIX) else None
+    if entry is None:
+        entry = outbox.find_by_backoffice_reference(reference)
+    service = catalogue.service_name(entry.report.service_code) if entry else ""
+    if entry and entry.state in ("queued", "sending"):
+        return StatusAnswer("waiting", reference, service)
+    if entry and entry.state == "rejected":
+        return StatusAnswer("held", reference, service)
+    backoffice_reference = entry.backoffice_reference if entry else reference
+    try:
+        status = connector.status(backoffice_reference)
+    except (BackOfficeUnavailable, BackOfficeRejected):
+        return StatusAnswer("unavailable", reference, service)
+    if status is None:
+        return StatusAnswer("unknown", reference)
+    kind = "closed" if status.status.lower() == "closed" else "open"
+    return StatusAnswer(kind, status.reference, status.service_name or service, status.notes)

@@ -1,0 +1,196 @@
+"""The report forms' actions, called as the action server calls them."""
+import pytest
+
+from actions.report_status import ActionReportStatus, ValidateReportStatusForm
+from actions.reports import (ActionAskReportConfirmed, ActionCancelReport, ActionSubmitReport, AskAttrBinType,
+                             AskAttrSize, ValidateGraffitiForm, ValidateMissedBinForm, ValidatePotholeForm,
+                             build_report)
+from bot import reporting
+from bot.outbox import default_outbox
+from tests.conftest import make_tracker, run
+
+POTHOLE = ValidatePotholeForm()
+
+
+def responses(dispatcher):
+    return [m.get("response") for m in dispatcher.messages]
+
+
+def pothole_tracker(**slots):
+    events = [{"event": "active_loop", "name": "pothole_form"}]
+    return make_tracker(slots=slots, events=events, active_loop="pothole_form")
+
+
+def test_street_is_resolved(dispatcher, domain):
+    assert POTHOLE.validate_street("station rd", dispatcher, pothole_tracker(), domain) == {"street": "Station Road"}
+
+
+def test_unknown_street_is_asked_again(dispatcher, domain):
+    assert POTHOLE.validate_street("Nowhere Avenue", dispatcher, pothole_tracker(), domain) == {"street": None}
+    assert responses(dispatcher) == ["utter_street_not_found"]
+
+
+def test_private_road_is_refused(dispatcher, domain):
+    result = POTHOLE.validate_street("Heather Close", dispatcher, pothole_tracker(), domain)
+    assert result["report_refused"] and responses(dispatcher) == ["utter_street_private"]
+
+
+def test_trunk_road_is_sent_to_national_highways(dispatcher, domain):
+    result = POTHOLE.validate_street("Brackenford Bypass", dispatcher, pothole_tracker(), domain)
+    assert result["report_refused"] == "National Highways"
+    assert dispatcher.messages[0]["authority_url"].startswith("https://nationalhighways.co.uk")
+
+
+def test_refused_report_ends_the_form(dispatcher, domain):
+    slots = run(POTHOLE.required_slots(["street", "contact"], dispatcher,
+                                       pothole_tracker(report_refused="private road"), domain))
+    assert slots == []
+
+
+def test_anonymous_is_not_asked_for_a_name(dispatcher, domain):
+    slots = run(POTHOLE.required_slots(["street", "contact", "contact_name"], dispatcher,
+                                       pothole_tracker(contact="anonymous"), domain))
+    assert slots == ["street", "contact"]
+
+
+def test_location_detail_taken_from_the_first_message(dispatcher, domain):
+    tracker = make_tracker(slots={"street": "Station Road"}, text="huge pothole outside 14 station road",
+                           intent="report_pothole", active_loop="pothole_form")
+    assert run(POTHOLE.extract_location_detail(dispatcher, tracker, domain)) == {"location_detail": "outside 14"}
+
+
+def test_attribute_answers(dispatcher, domain):
+    tracker = pothole_tracker()
+    assert POTHOLE.validate_attr_size("Large", dispatcher, tracker, domain) == {"attr_size": "large"}
+    assert POTHOLE.validate_attr_hazard("skip", dispatcher, tracker, domain) == {"attr_hazard": reporting.SKIPPED}
+    assert POTHOLE.validate_attr_size("gigantic", dispatcher, tracker, domain) == {"attr_size": None}
+    assert responses(dispatcher) == ["utter_choose_an_option"]
+
+
+def test_required_attribute_cannot_be_skipped(dispatcher, domain):
+    graffiti = ValidateGraffitiForm()
+    assert graffiti.validate_attr_offensive("skip", dispatcher, pothole_tracker(), domain) == {"attr_offensive": None}
+
+
+def test_description_limit(dispatcher, domain):
+    assert POTHOLE.validate_description("x" * 4000, dispatcher, pothole_tracker(), domain) == {"description": "x" * 4000}
+    assert POTHOLE.validate_description("x" * 10000, dispatcher, pothole_tracker(), domain) == {"description": None}
+    assert dispatcher.messages[0]["length"] == "10,000"
+
+
+def test_contact_checked(dispatcher, domain):
+    assert POTHOLE.validate_contact("jo@example", dispatcher, pothole_tracker(), domain) == {"contact": None}
+    assert responses(dispatcher) == ["utter_contact_invalid"]
+    assert POTHOLE.validate_contact("07700 900123", dispatcher, pothole_tracker(), domain) == {"contact": "07700900123"}
+
+
+def test_change_clears_only_that_part(dispatcher, domain):
+    result = POTHOLE.validate_report_confirmed("where", dispatcher, pothole_tracker(), domain)
+    assert result["street"] is None and result["location_detail"] is None and result["report_confirmed"] is None
+    assert "contact" not in result
+    assert POTHOLE.validate_report_confirmed("yes", dispatcher, pothole_tracker(), domain) == {"report_confirmed": "yes"}
+
+
+def test_ask_attribute_uses_the_definition(dispatcher, domain):
+    run(AskAttrSize().run(dispatcher, pothole_tracker(), domain))
+    message = dispatcher.messages[0]
+    assert message["text"] == "Roughly how big is it?"
+    assert [b["title"] for b in message["buttons"]] == ["Smaller than a dinner plate", "Up to a car tyre",
+                                                      "Bigger than a car tyre", "Skip this question"]
+
+
+def test_missed_bin_offers_only_the_propertys_bins(dispatcher, domain):
+    tracker = make_tracker(slots={"address_uprn": "100100000001"}, active_loop="missed_bin_form",
+                           events=[{"event": "active_loop", "name": "missed_bin_form"}])
+    run(AskAttrBinType().run(dispatcher, tracker, domain))
+    assert "Garden waste (brown bin)" not in [b["title"] for b in dispatcher.messages[0]["buttons"]]
+
+
+def test_missed_bin_not_due(dispatcher, domain, monkeypatch):
+    monkeypatch.setenv("BOT_TODAY", "2026-11-27")   # Friday; 1 High Street is collected on Mondays
+    tracker = make_tracker(slots={"address_uprn": "100100000001"}, active_loop="missed_bin_form")
+    result = ValidateMissedBinForm().validate_attr_bin_type("recycling", dispatcher, tracker, domain)
+    assert result["report_refused"] == "not due"
+    assert dispatcher.messages[0]["next"] == "Monday 30 November"
+
+
+def test_summary_shows_the_residents_words_safely(dispatcher, domain):
+    tracker = pothole_tracker(street="Station Road", location_detail="outside 14", attr_size="large",
+                              attr_hazard=reporting.SKIPPED, description="[x](javascript:alert(1))",
+                              contact="anonymous")
+    run(ActionAskReportConfirmed().run(dispatcher, tracker, domain))
+    summary = dispatcher.messages[0]["summary"]
+    assert "- **Where**: outside 14, Station Road, Brackenford" in summary
+    assert "- **Roughly how big is it**: Bigger than a car tyre" in summary
+    assert "- **Description**: \\[x\\](javascript:alert(1))" in summary
+    assert "- **Updates**: none (anonymous)" in summary
+    assert "immediate danger" not in summary
+
+
+def test_build_report_for_a_street(domain):
+    tracker = pothole_tracker(street="Station Road", location_detail="outside 14", attr_size="large",
+                              attr_hazard=reporting.SKIPPED, description=reporting.SKIPPED,
+                              contact="jo@example.com", contact_name="Jo Bloggs")
+    report = build_report(tracker, "pothole")
+    assert report.attributes == {"size": "large", "usrn": "40500008"}
+    assert (report.email, report.first_name, report.last_name, report.description) == \
+        ("jo@example.com", "Jo", "Bloggs", "")
+    assert report.address_string == "outside 14, Station Road, Brackenford" and report.address_id is None
+
+
+def test_submit_while_back_office_is_down_keeps_the_report(dispatcher, domain):
+    tracker = pothole_tracker(street="Station Road", location_detail="outside 14", attr_size="large",
+                              attr_hazard="no", description="deep", contact="anonymous", report_confirmed="yes")
+    events = run(ActionSubmitReport().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_report_queued"]
+    reference = dispatcher.messages[0]["reference"]
+    assert default_outbox().get(reference).state == "queued"
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["last_report_reference"] == reference and slots["street"] is None and "contact" not in slots
+
+
+def test_refused_or_unconfirmed_report_is_not_filed(dispatcher, domain):
+    before = len(default_outbox().entries())
+    run(ActionSubmitReport().run(dispatcher, pothole_tracker(street="Heather Close", report_refused="private"), domain))
+    assert len(default_outbox().entries()) == before and dispatcher.messages == []
+
+
+def test_cancel(dispatcher, domain):
+    tracker = make_tracker(slots={"street": "Station Road"}, intent="stop", active_loop="pothole_form")
+    events = run(ActionCancelReport().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_report_cancelled"]
+    assert {"event": "slot", "timestamp": None, "name": "street", "value": None} in events
+
+
+def test_status_reference_from_the_message_or_memory(dispatcher, domain):
+    form = ValidateReportStatusForm()
+    said = make_tracker(text="what's happening with brk-1234?", intent="ask_report_status")
+    assert run(form.extract_report_reference(dispatcher, said, domain)) == {"report_reference": "BRK-1234"}
+    remembered = make_tracker(slots={"last_report_reference": "WEB-ABC234"}, text="any news on my report",
+                              intent="ask_report_status")
+    assert run(form.extract_report_reference(dispatcher, remembered, domain)) == {"report_reference": "WEB-ABC234"}
+    assert form.validate_report_reference("my pothole", dispatcher, said, domain) == {"report_reference": None}
+
+
+def test_status_of_a_report_still_in_the_outbox(dispatcher, domain):
+    from bot.connectors.base import Report
+    entry = default_outbox().add(Report(reference="", service_code="graffiti", address_string="Westgate"))
+    run(ActionReportStatus().run(dispatcher, make_tracker(slots={"report_reference": entry.reference}), domain))
+    assert responses(dispatcher) == ["utter_report_status_waiting"]
+    assert dispatcher.messages[0]["service"] == "Graffiti"
+
+
+def test_status_when_back_office_is_down(dispatcher, domain):
+    run(ActionReportStatus().run(dispatcher, make_tracker(slots={"report_reference": "BRK-1001"}), domain))
+    assert responses(dispatcher) == ["utter_report_status_unavailable"]
+
+
+def test_bin_named_first_is_checked_once_the_address_is_known(dispatcher, domain, monkeypatch):
+    monkeypatch.setenv("BOT_TODAY", "2026-11-27")
+    form = ValidateMissedBinForm()
+    first = make_tracker(text="my black bin wasn't emptied", intent="report_missed_bin", active_loop="missed_bin_form")
+    assert form.extract_attr_bin_type(dispatcher, first, domain) == {"attr_bin_type": "general"}
+    later = make_tracker(slots={"postcode": "BK1 9RZ", "attr_bin_type": "garden"}, active_loop="missed_bin_form")
+    result = form.validate_address_uprn("100100000001", dispatcher, later, domain)   # no garden subscription
+    assert result == {"address_uprn": "100100000001", "attr_bin_type": None}
+    assert responses(dispatcher) == ["utter_bin_not_at_address"]
