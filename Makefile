@@ -19,7 +19,7 @@ export ACTION_SERVER_URL ?= http://localhost:5055/webhook
 # Procfile commands (rasa, python) come from the project virtualenv.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install spacy train run test validate bench clean
+.PHONY: help install spacy train run test validate bench clean browser-deps
 
 help:
 	@echo "make run    start the whole assistant (Rasa :5005, actions :5055, web :8000)"
@@ -57,7 +57,13 @@ run: $(MODEL)
 	@$(BIN)/python -m bot.cli urls
 	$(BIN)/honcho start -f Procfile
 
-test: $(MODEL)
+# Browser tests: Debian's Chromium, and axe-core from npm (pinned in tests/browser/package-lock.json).
+browser-deps:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund
+
+test: $(MODEL) browser-deps
 	$(BIN)/python -m pytest
 
 bench: $(MODEL)

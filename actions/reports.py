@@ -37,7 +37,10 @@ CHANGES = {
     "contact": ["contact", "contact_name"],
 }
 # Forgotten once a report is filed or cancelled (the address and contact are kept).
-REPORT_SLOTS = ["street", "location_detail", "description", "report_confirmed", "report_refused"] + ATTRIBUTE_SLOTS
+REPORT_SLOTS = ["street", "location_detail", "description", "report_confirmed", "report_refused",
+                "report_lat", "report_long", "media_url"] + ATTRIBUTE_SLOTS
+# "Use my location" further than this from any property is not in the council's area.
+MAX_LOCATION_METRES = 750
 # Messages that are never an answer to a question of the form (as the domain's `not_intent`).
 _NOT_ANSWERS = {"stop", "request_human"}
 
@@ -73,6 +76,8 @@ def summary(tracker: Tracker, service_code: str) -> str:
     description = tracker.get_slot("description")
     if description and description != reporting.SKIPPED:
         rows.append(("Description", description))
+    if tracker.get_slot("media_url"):
+        rows.append(("Photo", "added"))
     contact = reporting.parse_contact(tracker.get_slot("contact"))
     if not contact or contact.anonymous:
         rows.append(("Updates", "none (anonymous)"))
@@ -91,6 +96,17 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
 
     def name(self) -> Text:
         return f"validate_{self.service_code}_form"
+
+    # Slots the extraction sets that the form never asks for: rasa-sdk returns only
+    # the asked-for ones, so these are added to what the form gets back.
+    KEPT_SLOTS = ("media_url", "report_lat", "report_long")
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        returned = {event.get("name") for event in events}
+        changed = tracker.slots_to_validate()
+        return events + [SlotSet(name, changed[name]) for name in self.KEPT_SLOTS
+                         if name in changed and name not in returned]
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
@@ -117,6 +133,38 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
             if detail:
                 return {"location_detail": detail}
         return {}
+
+    async def extract_street(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> Dict[Text, Any]:
+        """"Use my location": the nearest street in the gazetteer, said back in words."""
+        if (tracker.latest_message or {}).get("intent", {}).get("name") != "share_location":
+            return {}
+        try:
+            lat = float(next(tracker.get_latest_entity_values("latitude")))
+            lon = float(next(tracker.get_latest_entity_values("longitude")))
+        except (StopIteration, TypeError, ValueError):
+            return {}
+        found = gazetteer().nearest_address(lat, lon)
+        if not found or found[1] > MAX_LOCATION_METRES:
+            dispatcher.utter_message(response="utter_location_outside")
+            return {}
+        address = found[0]
+        street = gazetteer().street(address.usrn)
+        dispatcher.utter_message(response="utter_location_found", street=street.name, near=address.line)
+        house = address.line[:-len(street.name)].strip(" ,") if address.line.endswith(street.name) else address.line
+        return {"street": street.name, "location_detail": f"near {house or address.line}",
+                "report_lat": lat, "report_long": lon}
+
+    async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> Dict[Text, Any]:
+        """"Add a photo": the widget uploads it to the web app and sends its address."""
+        if (tracker.latest_message or {}).get("intent", {}).get("name") != "add_photo":
+            return {}
+        url = next(tracker.get_latest_entity_values("photo_url"), None)
+        if not reporting.is_photo_url(url):
+            return {}
+        dispatcher.utter_message(response="utter_photo_added")
+        return {"media_url": url}
 
     def validate_street(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                         domain: DomainDict) -> Dict[Text, Any]:
@@ -341,7 +389,7 @@ def build_report(tracker: Tracker, service_code: str) -> Report:
     contact = reporting.parse_contact(tracker.get_slot("contact") or "") or reporting.Contact()
     names = {} if contact.anonymous else reporting.split_name(tracker.get_slot("contact_name"))
     report = Report(reference="", service_code=service_code, description=description, email=contact.email,
-                    phone=contact.phone, **names)
+                    phone=contact.phone, media_url=tracker.get_slot("media_url"), **names)
     if service_code == "missed_bin":
         address = current_address(tracker)
         attributes["uprn"] = address.uprn
@@ -356,6 +404,9 @@ def build_report(tracker: Tracker, service_code: str) -> Report:
         location = reporting.locate(gazetteer(), current_street(tracker), tracker.get_slot("location_detail"))
         attributes["usrn"] = location.usrn
         report.lat, report.long, report.address_string = location.lat, location.lon, location.address_string
+        if tracker.get_slot("report_lat") is not None and tracker.get_slot("report_long") is not None:
+            # The resident's own position is more exact than the house we named it by.
+            report.lat, report.long = float(tracker.get_slot("report_lat")), float(tracker.get_slot("report_long"))
     report.attributes = attributes
     return report
 

@@ -190,6 +190,14 @@ def check_missed_bin(calendar: CollectionCalendar, address: Address, stream_key:
     return MissedBinCheck("ok", missed=last, next_collection=upcoming)
 
 
+_PHOTO_URL = re.compile(r"^https?://[A-Za-z0-9.:\[\]-]+/photos/[a-f0-9]{32}\.jpg$")
+
+
+def is_photo_url(url: Any) -> bool:
+    """Only a photo our web app stored can go with a report."""
+    return bool(_PHOTO_URL.match(str(url or "")))
+
+
 def markdown_safe(text: Any) -> str:
     """A resident's words shown back inside our Markdown: no links, emphasis or HTML of theirs."""
     # Only what can make a link, emphasis, code or HTML; "(" alone cannot.

@@ -56,3 +56,16 @@ def dispatcher() -> CollectingDispatcher:
 
 def run(coro):
     return asyncio.run(coro)
+
+
+# The whole assistant, started once for the end-to-end and browser tests, on a
+# fixed day: Thursday 24 December 2026, the festive week.
+STACK_TODAY = "2026-12-24"
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    from tests.stack import Stack
+    running = Stack(tmp_path_factory.mktemp("stack"), env={"BOT_TODAY": STACK_TODAY}).start()
+    yield running
+    running.stop()

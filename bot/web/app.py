@@ -1,50 +1,24 @@
-"""Sanic web app on :8000: a page that explains how to chat, and a health check."""
+"""Sanic web app on :8000: the demo council page with the chat widget, the widget's
+files, its small API (feedback, photos), and a health check."""
 from __future__ import annotations
 
 import asyncio
 import os
 from html import escape
+from pathlib import Path
 from string import Template
 
 import requests
 from sanic import Sanic, response
+from sanic.request import Request
 
+from bot.feedback import default_store
+from bot.photos import PhotoRejected, default_photo_store
 from bot.settings import council
 
+STATIC = Path(__file__).resolve().parent / "static"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 RASA_URL = os.environ.get("RASA_URL", "http://localhost:5005")
-
-_PAGE = Template("""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$assistant - $council</title>
-<style>
- body { font-family: Arial, sans-serif; line-height: 1.5; margin: 0; color: #0b0c0c; }
- header { background: #0b0c0c; color: #fff; padding: 1rem; }
- main { max-width: 40rem; padding: 1rem; margin: 0 auto; }
- pre { background: #f3f2f1; padding: 1rem; overflow-x: auto; }
- a { color: #1d70b8; }
- a:focus { outline: 3px solid #ffdd00; background: #ffdd00; color: #0b0c0c; }
-</style>
-</head>
-<body>
-<header><p>$council</p></header>
-<main>
-<h1>$assistant</h1>
-<p>The assistant answers questions about council services and checks bin days.</p>
-<h2>Chat from the command line</h2>
-<pre>.venv/bin/rasa shell --endpoints endpoints.yml</pre>
-<h2>Chat over the REST channel</h2>
-<pre>curl -s $rasa/webhooks/rest/webhook \\
-  -H 'Content-Type: application/json' \\
-  -d '{"sender": "me", "message": "When is my bin day?"}'</pre>
-<p>Health check: <a href="/health">/health</a>.</p>
-<p><a href="$website">Go to the $council website</a></p>
-</main>
-</body>
-</html>
-""")
 
 
 def _rasa_up() -> bool:
@@ -54,21 +28,103 @@ def _rasa_up() -> bool:
         return False
 
 
+def _fill(name: str, values: dict) -> str:
+    """A template with every value HTML-escaped."""
+    template = Template((TEMPLATES / name).read_text(encoding="utf-8"))
+    return template.substitute({key: escape(str(value), quote=True) for key, value in values.items()})
+
+
+def _page(name: str, title: str, after: str = "", **values: str) -> str:
+    """A page: its own template inside the site layout."""
+    values["council"] = council().name
+    return Template((TEMPLATES / "layout.html").read_text(encoding="utf-8")).substitute(
+        title=escape(title), council=escape(values["council"]), content=_fill(name, values),
+        after=_fill(after, values) if after else "")
+
+
 def create_app(name: str = "council_web") -> Sanic:
     app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = 12 * 1024 * 1024   # photos up to 10 MB, with room for the form
     settings = council()
+    public_rasa = os.environ.get("RASA_PUBLIC_URL", RASA_URL)
+    allowed_origins = os.environ.get("WIDGET_ALLOWED_ORIGINS", "*")
+
+    app.static("/widget", str(STATIC / "widget"), name="widget")
+    app.static("/vendor", str(STATIC / "vendor"), name="vendor")
+
+    @app.listener("before_server_start")
+    async def create_tables(app_, _loop):
+        default_store()   # the feedback table exists before the first answer
+
+    @app.middleware("response")
+    async def security_headers(request: Request, reply):
+        reply.headers.setdefault("X-Content-Type-Options", "nosniff")
+        reply.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.path.startswith("/api/"):
+            # The widget runs on the council's own site and calls this API from there.
+            reply.headers["Access-Control-Allow-Origin"] = allowed_origins
+            reply.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+            reply.headers["Access-Control-Allow-Headers"] = "Content-Type"
 
     @app.get("/")
-    async def home(request):
-        page = _PAGE.substitute(
-            assistant=escape(settings.assistant_name), council=escape(settings.name),
-            website=escape(settings.website, quote=True), rasa=escape(RASA_URL),
-        )
-        return response.html(page)
+    async def home(request: Request):
+        page = _page("home.html", "Home", after="home_after.html", assistant=settings.assistant_name,
+                     website=settings.website, rasa=public_rasa, privacy=settings.privacy_notice_url,
+                     phone=settings.phone, hours=settings.opening_hours_text)
+        return response.html(page, headers={"Content-Security-Policy": (
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+            f"connect-src 'self' {_ws(public_rasa)} {public_rasa}; frame-ancestors 'none'")})
+
+    @app.get("/favicon.ico")
+    async def favicon(request: Request):
+        return response.empty()
+
+    @app.get("/developers")
+    async def developers(request: Request):
+        return response.html(_page("developers.html", f"Chatting with {settings.assistant_name} from code",
+                                   assistant=settings.assistant_name, rasa=public_rasa))
 
     @app.get("/health")
-    async def health(request):
+    async def health(request: Request):
         rasa_ok = await asyncio.get_running_loop().run_in_executor(None, _rasa_up)
         return response.json({"status": "ok", "rasa": "up" if rasa_ok else "down"})
 
+    @app.route("/api/feedback", methods=["POST", "OPTIONS"])
+    async def feedback(request: Request):
+        if request.method == "OPTIONS":
+            return response.empty()
+        body = request.json if isinstance(request.json, dict) else {}
+        conversation, helpful = body.get("conversation_id"), body.get("helpful")
+        if not isinstance(conversation, str) or not conversation.strip() or not isinstance(helpful, bool):
+            return response.json({"error": "Send conversation_id (text) and helpful (true or false)."}, status=400)
+        message = body.get("message") if isinstance(body.get("message"), str) else ""
+        await asyncio.get_running_loop().run_in_executor(
+            None, default_store().add, conversation.strip(), message, helpful)
+        return response.json({"status": "saved"}, status=201)
+
+    @app.route("/api/photos", methods=["POST", "OPTIONS"])
+    async def upload_photo(request: Request):
+        if request.method == "OPTIONS":
+            return response.empty()
+        upload = request.files.get("photo") if request.files else None
+        if upload is None:
+            return response.json({"error": "Choose a photo to upload."}, status=400)
+        try:
+            name = await asyncio.get_running_loop().run_in_executor(None, default_photo_store().save, upload.body)
+        except PhotoRejected as error:
+            return response.json({"error": str(error)}, status=400)
+        return response.json({"url": f"{request.scheme}://{request.host}/photos/{name}"}, status=201)
+
+    @app.get("/photos/<name>")
+    async def photo(request: Request, name: str):
+        path = default_photo_store().path(name)
+        if path is None:
+            return response.json({"error": "No such photo."}, status=404)
+        return await response.file(str(path), mime_type="image/jpeg",
+                                   headers={"Cache-Control": "private, max-age=86400"})
+
     return app
+
+
+def _ws(url: str) -> str:
+    return url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)

@@ -194,3 +194,46 @@ def test_bin_named_first_is_checked_once_the_address_is_known(dispatcher, domain
     result = form.validate_address_uprn("100100000001", dispatcher, later, domain)   # no garden subscription
     assert result == {"address_uprn": "100100000001", "attr_bin_type": None}
     assert responses(dispatcher) == ["utter_bin_not_at_address"]
+
+
+def test_use_my_location_finds_the_nearest_street(dispatcher, domain):
+    from bot.council_data import gazetteer
+    target = next(a for a in gazetteer().addresses_at("BK1 9RZ") if a.line == "5 High Street")
+    tracker = make_tracker(intent="share_location", active_loop="pothole_form", text="/share_location",
+                           entities=[{"entity": "latitude", "value": target.lat + 0.00002},
+                                     {"entity": "longitude", "value": target.lon}])
+    result = run(POTHOLE.extract_street(dispatcher, tracker, domain))
+    assert result == {"street": "High Street", "location_detail": "near 5",
+                      "report_lat": target.lat + 0.00002, "report_long": target.lon}
+    assert dispatcher.messages[0]["response"] == "utter_location_found"
+
+
+def test_location_outside_the_area(dispatcher, domain):
+    tracker = make_tracker(intent="share_location", active_loop="pothole_form",
+                           entities=[{"entity": "latitude", "value": 51.5}, {"entity": "longitude", "value": -0.12}])
+    assert run(POTHOLE.extract_street(dispatcher, tracker, domain)) == {}
+    assert responses(dispatcher) == ["utter_location_outside"]
+
+
+def test_photo_goes_with_the_report(dispatcher, domain):
+    url = "http://127.0.0.1:8000/photos/" + "a" * 32 + ".jpg"
+    tracker = make_tracker(intent="add_photo", active_loop="pothole_form",
+                           entities=[{"entity": "photo_url", "value": url}])
+    assert run(POTHOLE.extract_description(dispatcher, tracker, domain)) == {"media_url": url}
+    evil = make_tracker(intent="add_photo", entities=[{"entity": "photo_url", "value": "javascript:alert(1)"}])
+    assert run(POTHOLE.extract_description(dispatcher, evil, domain)) == {}
+    report = build_report(pothole_tracker(street="High Street", location_detail="near 5 High Street", media_url=url,
+                                          report_lat=51.6, report_long=-3.4, contact="anonymous"), "pothole")
+    assert (report.media_url, report.lat, report.long) == (url, 51.6, -3.4)
+
+
+def test_photo_and_position_reach_the_form_through_rasa_sdk(dispatcher, domain):
+    url = "http://127.0.0.1:8000/photos/" + "b" * 32 + ".jpg"
+    tracker = make_tracker(slots={"street": "High Street", "location_detail": "near 5", "attr_size": "large",
+                                  "attr_hazard": "no", "requested_slot": "description"},
+                           intent="add_photo", text=f'/add_photo{{"photo_url":"{url}"}}',
+                           entities=[{"entity": "photo_url", "value": url}],
+                           events=[{"event": "user", "text": "/add_photo"}], active_loop="pothole_form")
+    events = run(POTHOLE.run(dispatcher, tracker, domain))
+    assert {"event": "slot", "timestamp": None, "name": "media_url", "value": url} in events
+    assert responses(dispatcher) == ["utter_photo_added"]

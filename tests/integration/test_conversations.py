@@ -95,6 +95,10 @@ def test_conversations_are_kept_in_the_database(stack):
 
 def test_web_app_page_and_health(stack):
     page = requests.get(stack.web_url + "/", timeout=10)
-    assert page.ok and council().assistant_name in page.text and "/webhooks/rest/webhook" in page.text
+    assert page.ok and council().assistant_name in page.text and "/widget/widget.js" in page.text
+    assert f'data-server="{stack.rasa_url}"' in page.text
+    assert "connect-src" in page.headers["Content-Security-Policy"]
+    developers = requests.get(stack.web_url + "/developers", timeout=10)
+    assert developers.ok and "/webhooks/rest/webhook" in developers.text
     health = requests.get(stack.web_url + "/health", timeout=10).json()
     assert health == {"status": "ok", "rasa": "up"}

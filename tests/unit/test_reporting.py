@@ -109,3 +109,10 @@ def test_volunteered_choice():
     assert reporting.volunteered_choice(bin_type, "my bins were missed") is None
     assert reporting.volunteered_choice(bin_type, "black bin and recycling both missed") is None
     assert reporting.volunteered_choice(catalogue.attribute("graffiti", "offensive"), "yes it is") is None
+
+
+def test_only_our_photo_urls_go_with_a_report():
+    assert reporting.is_photo_url("http://127.0.0.1:8000/photos/" + "0a" * 16 + ".jpg")
+    assert reporting.is_photo_url("https://assistant.example.gov.uk/photos/" + "f" * 32 + ".jpg")
+    for bad in ("javascript:alert(1)", "http://evil.example/x.jpg", "http://a/photos/../x.jpg", None, ""):
+        assert not reporting.is_photo_url(bad)

@@ -1,0 +1,55 @@
+import io
+
+import pytest
+from PIL import Image
+
+from bot.photos import PhotoRejected, PhotoStore
+
+
+def jpeg_with_location() -> bytes:
+    image = Image.new("RGB", (64, 48), "red")
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"         # Make
+    exif[0x8825] = {1: "N", 2: (51.0, 39.0, 8.0)}   # GPS
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_photo_is_re_encoded_without_camera_metadata(tmp_path):
+    data = jpeg_with_location()
+    assert Image.open(io.BytesIO(data)).getexif()   # the upload has EXIF
+    store = PhotoStore(tmp_path)
+    name = store.save(data)
+    saved = Image.open(store.path(name))
+    assert saved.format == "JPEG" and saved.size == (64, 48)
+    assert not saved.getexif() and "exif" not in saved.info
+
+
+def test_png_with_transparency_becomes_jpeg(tmp_path):
+    out = io.BytesIO()
+    Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(out, format="PNG")
+    store = PhotoStore(tmp_path)
+    assert Image.open(store.path(store.save(out.getvalue()))).format == "JPEG"
+
+
+@pytest.mark.parametrize("data,message", [
+    (b"", "empty"),
+    (b"<script>alert(1)</script>", "not a photo"),
+    (b"GIF89a" + b"\x00" * 20, "not a photo"),
+])
+def test_what_is_not_a_photo_is_refused_by_content(tmp_path, data, message):
+    with pytest.raises(PhotoRejected, match=message):
+        PhotoStore(tmp_path).save(data)
+
+
+def test_too_big(tmp_path):
+    with pytest.raises(PhotoRejected, match="10MB"):
+        PhotoStore(tmp_path).save(b"\xff\xd8" + b"0" * (10 * 1024 * 1024))
+
+
+def test_only_our_names_are_served(tmp_path):
+    store = PhotoStore(tmp_path)
+    (tmp_path / "secret.txt").write_text("x")
+    assert store.path("../secret.txt") is None and store.path("secret.txt") is None
+    assert store.path("0" * 32 + ".jpg") is None
