@@ -19,7 +19,7 @@ export ACTION_SERVER_URL ?= http://localhost:5055/webhook
 # Procfile commands (rasa, python) come from the project virtualenv.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install spacy train run test validate bench clean browser-deps
+.PHONY: help install spacy train run test validate bench clean browser-deps service-deps
 
 help:
 	@echo "make run    start the whole assistant (Rasa :5005, actions :5055, web :8000)"
@@ -46,6 +46,7 @@ spacy: $(SPACY_MODEL)
 $(MODEL): $(SPACY_MODEL) $(TRAINING_FILES)
 	$(BIN)/rasa train --domain data/domain --data data/nlu data/rules data/stories \
 		--config config.yml --out models --fixed-model-name brackenford
+	@touch $@   # rasa keeps the old file when nothing changed; mark it up to date for make
 
 train: $(MODEL)
 
@@ -63,7 +64,13 @@ browser-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
 	@test -f tests/browser/node_modules/axe-core/axe.min.js || npm ci --prefix tests/browser --no-audit --no-fund
 
-test: $(MODEL) browser-deps
+# The production parts, started for real by the tests that need them.
+service-deps:
+	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server; } >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql and redis-server for the tests"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server; }
+
+test: $(MODEL) browser-deps service-deps
 	$(BIN)/python -m pytest
 
 bench: $(MODEL)

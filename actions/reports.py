@@ -184,7 +184,7 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
 
     def validate_location_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:
-        return {"location_detail": self._short_answer(value, dispatcher, "location_detail")}
+        return {"location_detail": self._short_answer(value, dispatcher)}
 
     # What -----------------------------------------------------------------------
 
@@ -220,7 +220,7 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
                 dispatcher.utter_message(response="utter_choose_an_option")
                 return {slot: None}
             return {slot: key, **self.check_choice(code, key, dispatcher, tracker)}
-        answer = self._short_answer(value, dispatcher, slot)
+        answer = self._short_answer(value, dispatcher)
         return {slot: answer.upper() if answer and code == "registration" else answer}
 
     def check_choice(self, code: str, key: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
@@ -250,7 +250,7 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
 
     def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:
-        return {"contact_name": self._short_answer(value, dispatcher, "contact_name", limit=100)}
+        return {"contact_name": self._short_answer(value, dispatcher, limit=100)}
 
     # Check and send ---------------------------------------------------------------
 
@@ -267,7 +267,7 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
         return {"report_confirmed": None}
 
     @staticmethod
-    def _short_answer(value: Any, dispatcher: CollectingDispatcher, slot: str,
+    def _short_answer(value: Any, dispatcher: CollectingDispatcher,
                       limit: int = reporting.MAX_SHORT_ANSWER) -> Optional[str]:
         text = " ".join(str(value or "").split())
         if reporting.is_skip(text):

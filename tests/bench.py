@@ -24,7 +24,14 @@ MODEL = PROJECT_ROOT / "models" / "brackenford.tar.gz"
 
 
 async def nlu_figures() -> None:
+    import logging
+
+    import structlog
     from rasa.core.agent import Agent
+
+    # Figures only: no per-message debug lines from Rasa.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    logging.getLogger("rasa").setLevel(logging.WARNING)
 
     started = time.perf_counter()
     agent = Agent.load(str(MODEL))
@@ -90,8 +97,11 @@ REPORT_SCRIPTS = {
          ">A single item", "skip", ">Stay anonymous", ">Send report"],
     ],
     "street_light": [
-        ["street light out outside 6 Oak Tree Drive", ">It is not working", ">Skip this question", "skip",
-         ">Stay anonymous", ">Send report"],
+        # "out" and "flickering" name the fault, so it is not asked.
+        ["street light out outside 6 Oak Tree Drive", ">Skip this question", "skip", ">Stay anonymous",
+         ">Send report"],
+        ["the lamp post on Westgate is flickering", "outside number 3", "column 12", "skip", ">Stay anonymous",
+         ">Send report"],
     ],
     "graffiti": [
         ["graffiti on the wall on Westgate", "by the bus stop", ">No", "skip", ">Stay anonymous", ">Send report"],

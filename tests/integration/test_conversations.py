@@ -34,7 +34,7 @@ def test_urgent_homeless_answer_starts_with_the_phone_numbers(stack):
 
 
 def test_asking_for_a_person_gives_number_and_hours(stack):
-    answer = texts(stack.say(new_sender(), "i want to speak to a real person"))
+    answer = texts(stack.say(new_sender(), "I want to speak to a person"))
     assert council().phone in answer and council().opening_hours_text in answer
 
 

@@ -1,4 +1,9 @@
-"""Reports over the REST channel into the demo back office, and the outage test."""
+"""Reports over the REST channel into the demo back office.
+
+The residents' opening messages here are training phrasings: these tests check
+the forms, the connector and the back office. How well the assistant
+understands unseen phrasings is measured on the held-out set (tests/nlu).
+"""
 import re
 import uuid
 
