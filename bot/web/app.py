@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from functools import lru_cache
 from html import escape
 from pathlib import Path
 from string import Template
@@ -28,16 +29,21 @@ def _rasa_up() -> bool:
         return False
 
 
+@lru_cache(maxsize=None)
+def _template(name: str) -> Template:
+    """Templates are read once per process, not on every request."""
+    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
+
+
 def _fill(name: str, values: dict) -> str:
     """A template with every value HTML-escaped."""
-    template = Template((TEMPLATES / name).read_text(encoding="utf-8"))
-    return template.substitute({key: escape(str(value), quote=True) for key, value in values.items()})
+    return _template(name).substitute({key: escape(str(value), quote=True) for key, value in values.items()})
 
 
 def _page(name: str, title: str, after: str = "", **values: str) -> str:
     """A page: its own template inside the site layout."""
     values["council"] = council().name
-    return Template((TEMPLATES / "layout.html").read_text(encoding="utf-8")).substitute(
+    return _template("layout.html").substitute(
         title=escape(title), council=escape(values["council"]), content=_fill(name, values),
         after=_fill(after, values) if after else "")
 
