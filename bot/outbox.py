@@ -75,6 +75,14 @@ class Entry:
     delivered_at: Optional[datetime]
 
 
+def _due(now: datetime):
+    """Reports to send now: queued and due, or claimed by a sender whose lease ran out."""
+    return sa.or_(
+        sa.and_(reports.c.state == "queued", reports.c.next_attempt_at <= now),
+        sa.and_(reports.c.state == "sending", reports.c.lease_until < now),
+    )
+
+
 class Outbox:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
@@ -115,12 +123,8 @@ class Outbox:
 
     def _claim(self, reference: str, now: datetime) -> bool:
         """Take a due report for sending; only one sender can hold it."""
-        due = sa.or_(
-            sa.and_(reports.c.state == "queued", reports.c.next_attempt_at <= now),
-            sa.and_(reports.c.state == "sending", reports.c.lease_until < now),
-        )
         with self.engine.begin() as db:
-            claimed = db.execute(reports.update().where(reports.c.reference == reference, due)
+            claimed = db.execute(reports.update().where(reports.c.reference == reference, _due(now))
                                  .values(state="sending", lease_until=now + LEASE))
             return claimed.rowcount == 1
 
@@ -148,12 +152,8 @@ class Outbox:
     def deliver_due(self, connector: Connector, now: Optional[datetime] = None, limit: int = 50) -> int:
         """File every report that is due; how many were delivered."""
         now = now or utcnow()
-        due = sa.or_(
-            sa.and_(reports.c.state == "queued", reports.c.next_attempt_at <= now),
-            sa.and_(reports.c.state == "sending", reports.c.lease_until < now),
-        )
         with self.engine.connect() as db:
-            references = list(db.execute(sa.select(reports.c.reference).where(due)
+            references = list(db.execute(sa.select(reports.c.reference).where(_due(now))
                                          .order_by(reports.c.next_attempt_at).limit(limit)).scalars())
         return sum(self.deliver(ref, connector, now).state == "delivered" for ref in references)
 
