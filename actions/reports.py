@@ -55,6 +55,10 @@ def service_of(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
 def current_street(tracker: Tracker):
     name = tracker.get_slot("street")
     return gazetteer().find_street(name) if name else None
@@ -121,10 +125,9 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
 
     async def extract_location_detail(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> Dict[Text, Any]:
-        message = tracker.latest_message or {}
-        if (message.get("intent") or {}).get("name") in _NOT_ANSWERS:
+        if latest_intent(tracker) in _NOT_ANSWERS:
             return {}
-        text = message.get("text") or ""
+        text = (tracker.latest_message or {}).get("text") or ""
         if tracker.get_slot("requested_slot") == "location_detail" and not text.startswith("/"):
             return {"location_detail": text}
         street = current_street(tracker)
@@ -137,7 +140,7 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
     async def extract_street(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[Text, Any]:
         """"Use my location": the nearest street in the gazetteer, said back in words."""
-        if (tracker.latest_message or {}).get("intent", {}).get("name") != "share_location":
+        if latest_intent(tracker) != "share_location":
             return {}
         try:
             lat = float(next(tracker.get_latest_entity_values("latitude")))
@@ -158,7 +161,7 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
     async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[Text, Any]:
         """"Add a photo": the widget uploads it to the web app and sends its address."""
-        if (tracker.latest_message or {}).get("intent", {}).get("name") != "add_photo":
+        if latest_intent(tracker) != "add_photo":
             return {}
         url = next(tracker.get_latest_entity_values("photo_url"), None)
         if not reporting.is_photo_url(url):
@@ -441,6 +444,6 @@ class ActionCancelReport(Action):
         return "action_cancel_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        if tracker.latest_message.get("intent", {}).get("name") == "stop":
+        if latest_intent(tracker) == "stop":
             dispatcher.utter_message(response="utter_report_cancelled")
         return reset_events()
