@@ -64,6 +64,12 @@ def current_street(tracker: Tracker):
     return gazetteer().find_street(name) if name else None
 
 
+def answered_attributes(tracker: Tracker, service_code: str) -> List[tuple]:
+    """The service's attributes the resident answered (not skipped), with their answers."""
+    answered = [(a, tracker.get_slot(f"attr_{a['code']}")) for a in catalogue.asked_attributes(service_code)]
+    return [(a, value) for a, value in answered if value and value != reporting.SKIPPED]
+
+
 def summary(tracker: Tracker, service_code: str) -> str:
     rows: List[tuple] = [("Problem", catalogue.service_name(service_code))]
     address = current_address(tracker)
@@ -72,11 +78,9 @@ def summary(tracker: Tracker, service_code: str) -> str:
         rows.append(("Address", address.full))
     elif street:
         rows.append(("Where", reporting.locate(gazetteer(), street, tracker.get_slot("location_detail")).address_string))
-    for attribute in catalogue.asked_attributes(service_code):
-        value = tracker.get_slot(f"attr_{attribute['code']}")
-        if value and value != reporting.SKIPPED:
-            label = attribute.get("description") or attribute["code"]
-            rows.append((label.rstrip("?"), reporting.choice_name(attribute, value)))
+    for attribute, value in answered_attributes(tracker, service_code):
+        label = attribute.get("description") or attribute["code"]
+        rows.append((label.rstrip("?"), reporting.choice_name(attribute, value)))
     description = tracker.get_slot("description")
     if description and description != reporting.SKIPPED:
         rows.append(("Description", description))
@@ -383,10 +387,8 @@ class ActionAskReportConfirmed(Action):
 
 def build_report(tracker: Tracker, service_code: str) -> Report:
     attributes = {}
-    for attribute in catalogue.asked_attributes(service_code):
-        value = tracker.get_slot(f"attr_{attribute['code']}")
-        if value and value != reporting.SKIPPED:
-            attributes[attribute["code"]] = value
+    for attribute, value in answered_attributes(tracker, service_code):
+        attributes[attribute["code"]] = value
     description = tracker.get_slot("description")
     description = "" if description in (None, reporting.SKIPPED) else description
     contact = reporting.parse_contact(tracker.get_slot("contact") or "") or reporting.Contact()
