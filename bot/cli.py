@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import secrets
+import sys
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, council
@@ -28,11 +30,48 @@ def init_env(path: Path = ENV_FILE) -> list:
 def print_urls() -> None:
     name = council().assistant_name
     print(f"{name} is starting:")
-    print("  Web app:        http://localhost:8000")
+    print("  Web app:        http://localhost:8000   (staff: http://localhost:8000/staff)")
     print("  Rasa server:    http://localhost:5005  (REST: POST /webhooks/rest/webhook)")
     print("  Action server:  http://localhost:5055")
     print("  Back office:    http://localhost:8080/open311/v2  (demo Open311 server)")
+    print("First time? Make a staff login: .venv/bin/brackenford staff add yourname --role admin")
     print("Press Ctrl-C to stop everything.")
+
+
+def _new_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password (at least 12 characters): ")
+    if getpass.getpass("Type it again: ") != first:
+        raise SystemExit("The passwords do not match. Nothing was changed.")
+    return first
+
+
+def staff_command(args) -> None:
+    """Staff accounts from the command line: how the first administrator is made."""
+    from bot.staff.accounts import AccountError, default_staff
+    from bot.staff.sessions import default_sessions
+    store = default_staff()
+    try:
+        if args.action == "add":
+            member = store.add(args.username, args.name or args.username, args.role,
+                               _new_password(args.password_stdin))
+            print(f"Added {member.username} ({member.role}). They can sign in at /staff/login.")
+        elif args.action == "password":
+            store.set_password(args.username, _new_password(args.password_stdin))
+            print(f"Changed the password of {args.username}.")
+        elif args.action in ("disable", "enable"):
+            store.set_active(args.username, args.action == "enable")
+            member = store.get(args.username)
+            if args.action == "disable" and member:
+                default_sessions().end_all(member.id)
+            print(f"{args.username} is now {'enabled' if args.action == 'enable' else 'disabled'}.")
+        else:
+            for member in store.all():
+                print(f"{member.username:24} {member.role:8} {'active' if member.active else 'disabled':9} "
+                      f"{member.display_name}")
+    except AccountError as error:
+        raise SystemExit(str(error))
 
 
 def main(argv=None) -> None:
@@ -40,12 +79,22 @@ def main(argv=None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("init-env", help="create .env with a random RASA_API_TOKEN if missing")
     commands.add_parser("urls", help="print where the processes listen")
+    staff = commands.add_parser("staff", help="staff accounts: add, list, password, disable, enable")
+    staff.add_argument("action", choices=["add", "list", "password", "disable", "enable"])
+    staff.add_argument("username", nargs="?")
+    staff.add_argument("--name", help="the name residents see, e.g. 'Sam' (default: the username)")
+    staff.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
+    staff.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
     if args.command == "init-env":
         for name in init_env():
             print(f"Wrote a new {name} to {ENV_FILE.name}")
     elif args.command == "urls":
         print_urls()
+    elif args.command == "staff":
+        if args.action != "list" and not args.username:
+            parser.error("give the username, e.g. brackenford staff add sam --role agent")
+        staff_command(args)
 
 
 if __name__ == "__main__":

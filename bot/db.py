@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -26,3 +27,8 @@ def engine() -> sa.engine.Engine:
     url = database_url()
     options = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {"pool_pre_ping": True}
     return sa.create_engine(url, future=True, **options)
+
+
+def utcnow() -> datetime:
+    """Now in UTC, without a zone: how every table of the project stores times."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)

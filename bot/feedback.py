@@ -1,11 +1,12 @@
 """Residents' "Was this helpful?" answers, kept against the conversation for the insights."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Dict, List
 
 import sqlalchemy as sa
+
+from bot.db import utcnow
 
 MAX_CONVERSATION_ID = 255
 MAX_MESSAGE = 500
@@ -30,7 +31,7 @@ class FeedbackStore:
         with self.engine.begin() as db:
             db.execute(feedback.insert().values(
                 conversation_id=conversation_id[:MAX_CONVERSATION_ID], message=message[:MAX_MESSAGE],
-                helpful=bool(helpful), created_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+                helpful=bool(helpful), created_at=utcnow()))
 
     def for_conversation(self, conversation_id: str) -> List[Dict]:
         with self.engine.connect() as db:

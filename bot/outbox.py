@@ -15,12 +15,13 @@ import os
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import List, Optional
 
 import sqlalchemy as sa
 
+from bot.db import utcnow
 from bot.connectors.base import BackOfficeRejected, BackOfficeUnavailable, Connector, Report
 from bot.references import OUR_ALPHABET, OUR_PREFIX
 
@@ -44,10 +45,6 @@ reports = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False, index=True),
     sa.Column("delivered_at", sa.DateTime, nullable=True),
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -114,10 +111,12 @@ class Outbox:
             row = db.execute(sa.select(reports).where(reports.c.backoffice_reference == reference)).mappings().first()
         return _entry(row) if row else None
 
-    def entries(self, state: Optional[str] = None) -> List[Entry]:
+    def entries(self, state: Optional[str] = None, conversation_id: Optional[str] = None) -> List[Entry]:
         query = sa.select(reports).order_by(reports.c.created_at)
         if state:
             query = query.where(reports.c.state == state)
+        if conversation_id:
+            query = query.where(reports.c.conversation_id == conversation_id)
         with self.engine.connect() as db:
             return [_entry(row) for row in db.execute(query).mappings()]
 

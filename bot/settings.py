@@ -37,6 +37,8 @@ class Council:
     opening_hours: Dict[str, Tuple[str, str]] = field(default_factory=dict)
     missed_bin_report_days: int = 3
     highway_authority_urls: Dict[str, str] = field(default_factory=dict)
+    minutes_per_conversation: int = 4
+    saved_replies: Tuple[Tuple[str, str], ...] = ()
 
     def url(self, path: str = "") -> str:
         """A page on the council's website."""
@@ -65,6 +67,7 @@ def load_council(path: Path) -> Council:
     missing = [key for key in REQUIRED_KEYS if not raw.get(key)]
     if missing:
         raise ValueError(f"{path}: council settings are missing {', '.join(missing)}")
+    centre = raw.get("contact_centre") or {}
     hours = {day.lower(): (str(span[0]), str(span[1]))
              for day, span in (raw.get("opening_hours") or {}).items()}
     return Council(
@@ -74,6 +77,8 @@ def load_council(path: Path) -> Council:
         opening_hours=hours,
         missed_bin_report_days=int(raw.get("missed_bin_report_days", 3)),
         highway_authority_urls={str(k): str(v) for k, v in (raw.get("highway_authority_urls") or {}).items()},
+        minutes_per_conversation=int(centre.get("minutes_per_conversation", 4)),
+        saved_replies=tuple((str(reply["title"]), str(reply["text"])) for reply in centre.get("saved_replies") or []),
     )
 
 

@@ -61,11 +61,13 @@ def run(coro):
 # The whole assistant, started once for the end-to-end and browser tests, on a
 # fixed day: Thursday 24 December 2026, the festive week.
 STACK_TODAY = "2026-12-24"
+# A Thursday morning: the contact centre is open, so handovers go to the live queue.
+STACK_TIME = "10:30"
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     from tests.stack import Stack
-    running = Stack(tmp_path_factory.mktemp("stack"), env={"BOT_TODAY": STACK_TODAY}).start()
+    running = Stack(tmp_path_factory.mktemp("stack"), env={"BOT_TODAY": STACK_TODAY, "BOT_TIME": STACK_TIME}).start()
     yield running
     running.stop()

@@ -3,22 +3,26 @@ files, its small API (feedback, photos), and a health check."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-from functools import lru_cache
-from html import escape
 from pathlib import Path
-from string import Template
 
 import requests
 from sanic import Sanic, response
 from sanic.request import Request
 
 from bot.feedback import default_store
+from bot.handoff.escalations import default_escalations
 from bot.photos import PhotoRejected, default_photo_store
 from bot.settings import council
+from bot.staff import web as staff_web
+from bot.staff.accounts import default_staff
+from bot.staff.sessions import default_sessions
+from bot.staff.throttle import default_throttle
+from bot.web import console
+from bot.web.pages import page as _page
 
 STATIC = Path(__file__).resolve().parent / "static"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 RASA_URL = os.environ.get("RASA_URL", "http://localhost:5005")
 
 
@@ -27,25 +31,6 @@ def _rasa_up() -> bool:
         return requests.get(f"{RASA_URL}/", timeout=2).ok
     except requests.RequestException:
         return False
-
-
-@lru_cache(maxsize=None)
-def _template(name: str) -> Template:
-    """Templates are read once per process, not on every request."""
-    return Template((TEMPLATES / name).read_text(encoding="utf-8"))
-
-
-def _fill(name: str, values: dict) -> str:
-    """A template with every value HTML-escaped."""
-    return _template(name).substitute({key: escape(str(value), quote=True) for key, value in values.items()})
-
-
-def _page(name: str, title: str, after: str = "", **values: str) -> str:
-    """A page: its own template inside the site layout."""
-    values["council"] = council().name
-    return _template("layout.html").substitute(
-        title=escape(title), council=escape(values["council"]), content=_fill(name, values),
-        after=_fill(after, values) if after else "")
 
 
 def create_app(name: str = "council_web") -> Sanic:
@@ -57,10 +42,15 @@ def create_app(name: str = "council_web") -> Sanic:
 
     app.static("/widget", str(STATIC / "widget"), name="widget")
     app.static("/vendor", str(STATIC / "vendor"), name="vendor")
+    app.static("/staff-assets", str(STATIC / "staff"), name="staff_assets")
+    app.blueprint(staff_web.blueprint())
+    app.blueprint(console.blueprint())
 
     @app.listener("before_server_start")
     async def create_tables(app_, _loop):
-        default_store()   # the feedback table exists before the first answer
+        # Every table exists before the first request.
+        for store in (default_store, default_escalations, default_staff, default_sessions, default_throttle):
+            store()
 
     @app.middleware("response")
     async def security_headers(request: Request, reply):
@@ -107,6 +97,26 @@ def create_app(name: str = "council_web") -> Sanic:
         await asyncio.get_running_loop().run_in_executor(
             None, default_store().add, conversation.strip(), message, helpful)
         return response.json({"status": "saved"}, status=201)
+
+    @app.route("/api/handoff/presence", methods=["POST", "OPTIONS"])
+    async def presence(request: Request):
+        """The widget says the resident is still there (or has gone) while an adviser is involved.
+
+        Sent as text/plain (navigator.sendBeacon as the page closes), so the body is read as JSON here.
+        """
+        if request.method == "OPTIONS":
+            return response.empty()
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            body = None
+        conversation = body.get("conversation_id") if isinstance(body, dict) else None
+        if not isinstance(conversation, str) or not conversation.strip():
+            return response.json({"error": "Send conversation_id (text)."}, status=400)
+        await asyncio.get_running_loop().run_in_executor(
+            None, lambda: default_escalations().seen(conversation.strip()[:255], left=bool(body.get("left"))))
+        # The answer says nothing about the conversation, so nobody learns anything from guessing ids.
+        return response.empty(status=204)
 
     @app.route("/api/photos", methods=["POST", "OPTIONS"])
     async def upload_photo(request: Request):

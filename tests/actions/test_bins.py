@@ -1,4 +1,3 @@
-import pytest
 
 from actions.bins import ActionAskAddressUprn, ActionBinDay, ValidateBinDayForm, MAX_ADDRESS_BUTTONS
 from bot.council_data import gazetteer

@@ -1,5 +1,4 @@
 """The report forms' actions, called as the action server calls them."""
-import pytest
 
 from actions.report_status import ActionReportStatus, ValidateReportStatusForm
 from actions.reports import (ActionAskReportConfirmed, ActionCancelReport, ActionSubmitReport, AskAttrBinType,

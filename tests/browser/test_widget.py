@@ -5,53 +5,10 @@ import sqlite3
 import time
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from bot.settings import PROJECT_ROOT, council
-
-AXE = PROJECT_ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-TITLE = council().assistant_name
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser, stack):
-    # bypass_csp lets the test inject axe-core; residents' browsers keep the page's CSP.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    opened = context.new_page()
-    opened.goto(stack.web_url + "/")
-    yield opened
-    context.close()
-
-
-def log(page):
-    return page.get_by_role("log", name="Conversation")
-
-
-def ask(page, text):
-    page.get_by_label("Your message").fill(text)
-    page.get_by_role("button", name="Send").click()
-
-
-def assistant_messages(page):
-    return page.locator(".cw-msg--bot")
-
-
-def axe_violations(page):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
-
+from bot.settings import council
+from tests.browser.support import TITLE, ask, assistant_messages, axe_violations, log
 
 def test_faq_answer_with_a_safe_link_and_feedback(page, stack):
     page.get_by_role("button", name=TITLE).click()

@@ -1,35 +1,20 @@
 """The web app over real HTTP: the demo page, the widget's files and its small API."""
 import io
-import os
-import subprocess
-import sys
-import time
 
 import pytest
 import requests
 import sqlalchemy as sa
 from PIL import Image
 
-from bot.settings import PROJECT_ROOT
+from tests.web.server import web_app
 
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("web")
-    env = {**os.environ, "WEB_PORT": "18700", "DATABASE_URL": f"sqlite:///{workdir / 'web.db'}",
-           "PHOTO_DIR": str(workdir / "photos"), "RASA_URL": "http://127.0.0.1:9"}
-    process = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    url = "http://127.0.0.1:18700"
-    for _ in range(100):
-        try:
-            requests.get(url + "/health", timeout=1)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)
-    yield url, env["DATABASE_URL"]
-    process.terminate()
-    process.wait(timeout=20)
+    database = f"sqlite:///{workdir / 'web.db'}"
+    with web_app(18700, DATABASE_URL=database, PHOTO_DIR=str(workdir / "photos"), RASA_URL="http://127.0.0.1:9") as url:
+        yield url, database
 
 
 def test_demo_page_embeds_the_widget_with_escaped_settings(web):

@@ -130,7 +130,8 @@
   var state = {
     session: load("session", null) || newSessionId(),
     log: load("log", []),
-    open: load("open", false)
+    open: load("open", false),
+    handoff: load("handoff", null)   // "waiting" or "with_agent" while the contact centre has the chat
   };
   save("session", state.session);
 
@@ -318,6 +319,10 @@
     });
     socket.on("bot_uttered", function (message) {
       typing(false);
+      if (message.handoff) {
+        setHandoff(message.handoff === "ended" ? null : message.handoff);
+        return;
+      }
       if (Array.isArray(message.widget)) {
         // Tools for the message just shown (sent as Rasa custom JSON).
         var last = state.log[state.log.length - 1];
@@ -339,12 +344,39 @@
       if (entry.text || entry.image || entry.buttons.length) { addEntry(entry); }
     });
   }
+  // ---- handover to an adviser: tell the contact centre the resident is still here ----
+  var presenceTimer = null;
+  function presence(left) {
+    var body = JSON.stringify({ conversation_id: state.session, left: !!left });
+    var url = config.api + "/api/handoff/presence";
+    // text/plain keeps it a simple request: no preflight, and sendBeacon works as the page closes.
+    if (left && navigator.sendBeacon) { navigator.sendBeacon(url, new Blob([body], { type: "text/plain" })); return; }
+    if (window.fetch) {
+      fetch(url, { method: "POST", headers: { "Content-Type": "text/plain" }, body: body, credentials: "omit",
+        keepalive: !!left }).catch(function () { /* the next beat tries again */ });
+    }
+  }
+  function setHandoff(value) {
+    state.handoff = value || null;
+    save("handoff", state.handoff);
+    clearInterval(presenceTimer);
+    presenceTimer = null;
+    if (state.handoff) {
+      presence(false);
+      presenceTimer = setInterval(function () { presence(false); }, 20000);
+    }
+  }
+  function leaveHandoff() {
+    if (state.handoff) { presence(true); setHandoff(null); }
+  }
   function sendMessage(payload, shown) {
     var text = String(payload || "").trim();
     if (!text) { return; }
     addEntry({ who: "user", text: shown || text });
     connect();
-    typing(true);
+    // With an adviser, replies come when a person writes them: no "typing" promise.
+    if (state.handoff) { setStatus(state.handoff === "waiting" ? "Sent. An adviser will reply when they join."
+      : "Sent to the adviser."); } else { typing(true); }
     socket.emit("user_uttered", { message: text, session_id: state.session });
   }
   function sendFeedback(entry, helpful) {
@@ -375,6 +407,7 @@
     launcher.focus();
   }
   function startAgain() {
+    leaveHandoff();
     state.session = newSessionId();
     state.log = [];
     save("session", state.session);
@@ -406,6 +439,7 @@
   });
   restart.addEventListener("click", startAgain);
   end.addEventListener("click", function () {
+    leaveHandoff();
     addEntry({ who: "bot", text: "You ended the chat. Choose 'Start again' to ask something else." });
     if (socket) { socket.disconnect(); socket = null; }
     state.session = newSessionId();
@@ -434,6 +468,7 @@
     document.body.appendChild(root);
     renderLog();
     if (state.open) { panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); connect(); }
+    if (state.handoff) { setHandoff(state.handoff); }
   }
   // The socket.io client is served beside this file.
   if (typeof window.io === "function") { start(); }

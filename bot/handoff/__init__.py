@@ -1,0 +1,1 @@
+"""Handing a conversation from the assistant to a contact-centre adviser."""

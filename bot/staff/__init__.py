@@ -1,0 +1,1 @@
+"""Staff accounts, their sign-in sessions, and the protection of staff pages."""
