@@ -16,6 +16,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 export ACTION_SERVER_URL ?= http://localhost:5055/webhook
+# Room in Rasa's training cache for a whole model, so a publish from the studio reuses what did not change.
+export RASA_MAX_CACHE_SIZE ?= 5000
 # Procfile commands (rasa, python) come from the project virtualenv.
 export PATH := $(abspath $(BIN)):$(PATH)
 
@@ -47,6 +49,7 @@ $(MODEL): $(SPACY_MODEL) $(TRAINING_FILES)
 	$(BIN)/rasa train --domain data/domain --data data/nlu data/rules data/stories \
 		--config config.yml --out models --fixed-model-name brackenford
 	@touch $@   # rasa keeps the old file when nothing changed; mark it up to date for make
+	@$(BIN)/python -m bot.cli fingerprint > $@.understanding   # lets the studio see when only answers change
 
 train: $(MODEL)
 

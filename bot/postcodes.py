@@ -27,6 +27,11 @@ def find(text: str) -> Optional[str]:
     return f"{match.group(1).upper()} {match.group(2).upper()}" if match else None
 
 
+def mask(text: str, replacement: str = "[postcode]") -> str:
+    """Every postcode in a sentence replaced, for text kept without personal data."""
+    return _IN_TEXT.sub(replacement, text or "")
+
+
 def district(postcode: str) -> str:
     """The outward code: `"BK1 9RZ"` -> `"BK1"`."""
     return postcode.split(" ")[0]

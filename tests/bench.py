@@ -113,9 +113,9 @@ REPORT_SCRIPTS = {
 }
 
 
-def report_turn_figures() -> None:
+def stack_figures() -> None:
+    """Figures that need the whole assistant running: report turns, then publish times."""
     import tempfile
-    import uuid
     from pathlib import Path
 
     from tests.stack import Stack
@@ -124,31 +124,79 @@ def report_turn_figures() -> None:
         stack = Stack(Path(workdir), rasa_port=35005, actions_port=35055, web_port=38000, backoffice_port=38080,
                       env={"BOT_TODAY": "2026-12-24"}).start()
         try:
-            print("Resident turns to file a report (median over scripts; 'unfinished' if no reference came):")
-            for service, scripts in REPORT_SCRIPTS.items():
-                turns = []
-                for script in scripts:
-                    sender, replies, count = f"bench-{uuid.uuid4().hex[:8]}", [], None
-                    for number, step in enumerate(script, start=1):
-                        if step.startswith(">"):
-                            button = next((b for r in replies for b in r.get("buttons", [])
-                                           if b["title"] == step[1:]), None)
-                            if button is None:
-                                break
-                            step = button["payload"]
-                        replies = stack.say(sender, step)
-                        if any("Your reference is" in r.get("text", "") for r in replies):
-                            count = number
-                            break
-                    turns.append(count)
-                done = [t for t in turns if t]
-                figure = f"{statistics.median(done):g}" if done else "unfinished"
-                print(f"  {service:18} {figure:>5}   ({', '.join(str(t or 'unfinished') for t in turns)})")
+            report_turn_figures(stack)
+            publish_figures(stack, Path(workdir))
         finally:
             stack.stop()
+
+
+def publish_figures(stack, workdir) -> None:
+    """From pressing publish to the change being served: an answer edit, and a new phrasing."""
+    import time
+    import uuid
+
+    import sqlalchemy as sa
+
+    from bot.handoff.rasa_api import RasaClient
+    from bot.studio.content import Content
+    from bot.studio.publish import Publisher
+    from tests.studio.conftest import copy_project
+
+    project = copy_project(workdir / "studio-project", with_model=True)
+    content = Content(project)
+    publisher = Publisher(sa.create_engine(f"sqlite:///{workdir / 'studio.db'}", future=True), content,
+                          RasaClient(stack.rasa_url, stack.token), live_model=project / "models" / "brackenford.tar.gz")
+
+    def publish(edit, check) -> str:
+        edit()
+        started = time.monotonic()
+        item = publisher.start("bench", wait=True)
+        if item.state not in ("ready", "needs_confirmation"):
+            return f"failed ({item.stage})"
+        publisher.go_live(item.id, "bench", confirmed=True)
+        served = check()
+        return f"{time.monotonic() - started:.0f} s" + ("" if served else " (change not served)")
+
+    def says(text, words):
+        return words in "".join(r.get("text", "") for r in stack.say(f"bench-{uuid.uuid4().hex[:8]}", text))
+
+    print("Publishing from the studio, from pressing publish to the change being served:")
+    answer_time = publish(lambda: content.set_answer(
+        "library_hours", "Our libraries have new opening hours.\n\n[Find your library]({council_website}/libraries)"),
+        lambda: says("What time is the library open?", "new opening hours"))
+    print(f"  answer edit (target 2 minutes):      {answer_time}")
+    phrasing_time = publish(lambda: content.add_example("faq/library_hours", "is the reading room open on sundays"),
+                            lambda: True)
+    print(f"  new phrasing (target 10 minutes):    {phrasing_time}")
+    publisher.rollback("bench")
+
+
+def report_turn_figures(stack) -> None:
+    import uuid
+
+    print("Resident turns to file a report (median over scripts; 'unfinished' if no reference came):")
+    for service, scripts in REPORT_SCRIPTS.items():
+        turns = []
+        for script in scripts:
+            sender, replies, count = f"bench-{uuid.uuid4().hex[:8]}", [], None
+            for number, step in enumerate(script, start=1):
+                if step.startswith(">"):
+                    button = next((b for r in replies for b in r.get("buttons", [])
+                                   if b["title"] == step[1:]), None)
+                    if button is None:
+                        break
+                    step = button["payload"]
+                replies = stack.say(sender, step)
+                if any("Your reference is" in r.get("text", "") for r in replies):
+                    count = number
+                    break
+            turns.append(count)
+        done = [t for t in turns if t]
+        figure = f"{statistics.median(done):g}" if done else "unfinished"
+        print(f"  {service:18} {figure:>5}   ({', '.join(str(t or 'unfinished') for t in turns)})")
 
 
 if __name__ == "__main__":
     calendar_figures()
     asyncio.run(nlu_figures())
-    report_turn_figures()
+    stack_figures()

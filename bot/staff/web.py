@@ -76,7 +76,8 @@ def staff_only(*roles: str, api: bool = False) -> Callable:
                 if api:
                     return response.json({"error": "Your account cannot do this."}, status=403)
                 return response.html(page("staff_message.html", "Not allowed", layout="staff_layout.html",
-                                          layout_html=staff_header(session),
+                                          layout_html=staff_header(session), trusted=("back",),
+                                          title_text="Not allowed", back=tag("a", "Staff pages", href="/staff"),
                                           message="Your account cannot open this page. Ask an administrator "
                                                   "if you need access."), status=403)
             if request.method not in ("GET", "HEAD") and not csrf_ok(request, session):
@@ -154,7 +155,7 @@ def blueprint() -> Blueprint:
         token = await _blocking(default_sessions().start, member)
         target = _safe_next(form.get("next"))
         if target == "/console" and not member.may("agent"):
-            target = "/staff"
+            target = "/studio" if member.may("editor") else "/staff"
         reply = response.redirect(target, status=303)
         _set_cookie(request, reply, COOKIE, token, max_age=int(idle_limit().total_seconds()))
         del reply.cookies[LOGIN_COOKIE]
@@ -171,7 +172,7 @@ def blueprint() -> Blueprint:
     @staff.get("/staff")
     @staff_only("agent", "editor")
     async def home(request: Request, session: StaffSession):
-        links = [("/console", "Contact-centre console", "agent")]
+        links = [("/console", "Contact-centre console", "agent"), ("/studio", "Content studio", "editor")]
         items = "".join(f'<li>{tag("a", text, href=href)}</li>' for href, text, role in links
                         if session.member.may(role))
         return response.html(page("staff_home.html", "Staff pages", layout="staff_layout.html",

@@ -19,7 +19,10 @@ from bot.staff import web as staff_web
 from bot.staff.accounts import default_staff
 from bot.staff.sessions import default_sessions
 from bot.staff.throttle import default_throttle
-from bot.web import console
+from bot.studio.audit import default_audit
+from bot.studio.inbox import default_inbox
+from bot.studio.publish import default_publisher
+from bot.web import console, studio
 from bot.web.pages import page as _page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -45,11 +48,13 @@ def create_app(name: str = "council_web") -> Sanic:
     app.static("/staff-assets", str(STATIC / "staff"), name="staff_assets")
     app.blueprint(staff_web.blueprint())
     app.blueprint(console.blueprint())
+    app.blueprint(studio.blueprint())
 
     @app.listener("before_server_start")
     async def create_tables(app_, _loop):
         # Every table exists before the first request.
-        for store in (default_store, default_escalations, default_staff, default_sessions, default_throttle):
+        for store in (default_store, default_escalations, default_staff, default_sessions, default_throttle,
+                      default_audit, default_inbox, default_publisher):
             store()
 
     @app.middleware("response")

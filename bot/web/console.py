@@ -27,6 +27,7 @@ from bot.outbox import default_outbox
 from bot.settings import council
 from bot.staff.sessions import StaffSession
 from bot.staff.web import staff_header, staff_only
+from bot.web.forms import body, done, wants_json
 from bot.web.pages import page, rows, tag
 
 MAX_REPLY = 2000
@@ -222,9 +223,6 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     console = Blueprint("console")
     client = rasa or RasaClient()
 
-    def _wants_json(request: Request) -> bool:
-        return "application/json" in (request.headers.get("accept") or "") or _is_json(request)
-
     async def _escalation(escalation_id: int) -> Optional[Escalation]:
         return await _blocking(default_escalations().get, escalation_id)
 
@@ -238,13 +236,8 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
             return await handler(request, session, item)
         return loaded
 
-    def _done(request: Request, target: str, payload: Dict[str, Any], status: int = 200):
-        if _wants_json(request):
-            return response.json(payload, status=status)
-        return response.redirect(target, status=303)
-
     def _not_found(request: Request):
-        if _wants_json(request):
+        if wants_json(request):
             return response.json({"error": "There is no such conversation."}, status=404)
         return response.html("There is no such conversation.", status=404)
 
@@ -275,7 +268,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
             current = await _escalation(escalation_id)
             if current is None:
                 return _not_found(request)
-            return _done(request, f"/console/conversations/{escalation_id}",
+            return done(request, f"/console/conversations/{escalation_id}",
                          {"error": "Another adviser has already claimed this conversation."}, status=409)
         try:
             await _blocking(client.append, item.conversation_id,
@@ -283,7 +276,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
                                  handoff="with_agent")], item.channel)
         except RasaUnavailable:
             pass   # the adviser still has the conversation; the resident sees the first reply
-        return _done(request, f"/console/conversations/{item.id}", {"escalation": item.to_dict()})
+        return done(request, f"/console/conversations/{item.id}", {"escalation": item.to_dict()})
 
     @console.get("/console/conversations/<escalation_id:int>")
     @staff_only("agent")
@@ -321,39 +314,39 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     @staff_only("agent")
     @with_escalation
     async def reply(request: Request, session: StaffSession, item: Escalation):
-        text = _reply_text(_body(request))
+        text = _reply_text(body(request))
         back = f"/console/conversations/{item.id}"
         if not _may_act(item, session):
-            return _done(request, back, {"error": "Claim this conversation before you reply."}, status=409)
+            return done(request, back, {"error": "Claim this conversation before you reply."}, status=409)
         if not text:
-            return _done(request, back, {"error": "Write a reply first."}, status=400)
+            return done(request, back, {"error": "Write a reply first."}, status=400)
         if len(text) > MAX_REPLY:
-            return _done(request, back, {"error": f"Keep replies under {MAX_REPLY} characters."}, status=400)
+            return done(request, back, {"error": f"Keep replies under {MAX_REPLY} characters."}, status=400)
         try:
             await _blocking(client.append, item.conversation_id, [say(text, agent=session.member.display_name)],
                             item.channel)
         except RasaUnavailable:
-            return _done(request, back, {"error": "Your reply was not sent: the assistant is not answering. "
+            return done(request, back, {"error": "Your reply was not sent: the assistant is not answering. "
                                                   "Try again."}, status=503)
-        return _done(request, back, {"status": "sent"})
+        return done(request, back, {"status": "sent"})
 
     async def _finish(request: Request, session: StaffSession, item: Escalation, outcome: str, message: str):
         back = f"/console/conversations/{item.id}"
         if item.status == "active" and not _may_act(item, session):
-            return _done(request, back, {"error": "Another adviser has this conversation."}, status=409)
+            return done(request, back, {"error": "Another adviser has this conversation."}, status=409)
         if item.status in ("waiting", "active"):
             try:
                 await _blocking(client.append, item.conversation_id,
                                 [say(message.format(name=item.agent_name or "The adviser"), handoff="ended"),
                                  *resume()], item.channel)
             except RasaUnavailable:
-                return _done(request, back, {"error": "The assistant is not answering, so the conversation is "
+                return done(request, back, {"error": "The assistant is not answering, so the conversation is "
                                                       "still with you. Try again."}, status=503)
         closed = await _blocking(default_escalations().close, item.id, outcome, session.member.username,
                                  session.member.display_name)
         if closed is None:
-            return _done(request, back, {"error": "This conversation is already closed."}, status=409)
-        return _done(request, "/console", {"escalation": closed.to_dict()})
+            return done(request, back, {"error": "This conversation is already closed."}, status=409)
+        return done(request, "/console", {"escalation": closed.to_dict()})
 
     @console.post("/console/conversations/<escalation_id:int>/handback")
     @staff_only("agent")
@@ -366,9 +359,9 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     @staff_only("agent")
     @with_escalation
     async def close(request: Request, session: StaffSession, item: Escalation):
-        outcome = str(_body(request).get("outcome") or "")
+        outcome = str(body(request).get("outcome") or "")
         if outcome not in CLOSING_OUTCOMES:
-            return _done(request, f"/console/conversations/{item.id}",
+            return done(request, f"/console/conversations/{item.id}",
                          {"error": "Choose an outcome: " + ", ".join(CLOSING_OUTCOMES) + "."}, status=400)
         return await _finish(request, session, item, outcome,
                              "{name} has ended the chat. You can keep asking me questions here.")
@@ -402,20 +395,6 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
         await reply.eof()
 
     return console
-
-
-def _is_json(request: Request) -> bool:
-    return (request.content_type or "").startswith("application/json")
-
-
-def _body(request: Request) -> Dict[str, Any]:
-    """A form post (no JavaScript) or the page script's JSON, as one dict."""
-    if _is_json(request):
-        try:
-            return request.json if isinstance(request.json, dict) else {}
-        except Exception:  # Sanic's own error for a body that is not JSON
-            return {}
-    return {key: request.form.get(key) for key in (request.form or {})}
 
 
 def _reply_text(body: Dict[str, Any]) -> str:

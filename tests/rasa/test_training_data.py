@@ -1,32 +1,21 @@
 """The training data and domain: `rasa data validate` and the project's own checks."""
 import re
 import subprocess
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import pytest
-import yaml
 
-from bot.settings import PROJECT_ROOT, council
+from bot.settings import PROJECT_ROOT
+from bot.studio import checks
+from bot.studio.content import Content
 from bot.topics import topics
 
 RASA = str(PROJECT_ROOT / ".venv" / "bin" / "rasa")
 DATA_ARGS = ["--domain", "data/domain", "--data", "data/nlu", "data/rules", "data/stories", "--config", "config.yml"]
-MIN_EXAMPLES_PER_TOPIC = 15
-MIN_HELD_OUT_PER_TOPIC = 5
 
 
 def examples(path):
-    with open(path, encoding="utf-8") as handle:
-        items = yaml.safe_load(handle)["nlu"]
-    found = defaultdict(list)
-    for item in items:
-        if "intent" not in item:
-            continue   # regex and lookup entries
-        for line in item["examples"].splitlines():
-            line = line.strip()
-            if line.startswith("- "):
-                found[item["intent"]].append(line[2:].strip())
-    return found
+    return Content(PROJECT_ROOT).examples_in(path)
 
 
 @pytest.fixture(scope="module")
@@ -69,38 +58,20 @@ def test_rasa_data_validate_is_clean(domain):
 RASA_OWN_RESPONSES = {"utter_default", "utter_ask_rephrase"}
 
 
-def test_every_faq_topic_has_enough_varied_examples(training):
-    for key in topics():
-        texts = training[f"faq/{key}"]
-        assert len(texts) >= MIN_EXAMPLES_PER_TOPIC, key
-        assert len({t.lower() for t in texts}) == len(texts), f"duplicate example in {key}"
-
-
-def test_no_example_in_two_intents(training):
-    owners = Counter(text.lower() for texts in training.values() for text in set(texts))
-    assert [text for text, count in owners.items() if count > 1] == []
+def test_topics_have_enough_examples_each_in_one_topic_only(training):
+    # The same checks the content studio runs before a publish.
+    assert checks.example_problems(training, topics()) == []
 
 
 def test_held_out_set_is_not_in_training(training, held_out):
-    trained = {text.lower() for texts in training.values() for text in texts}
-    leaked = [text for texts in held_out.values() for text in texts if text.lower() in trained]
-    assert leaked == []
-    for key in topics():
-        assert len(held_out[f"faq/{key}"]) >= MIN_HELD_OUT_PER_TOPIC, key
+    assert checks.held_out_problems(training, held_out, topics()) == []
 
 
 def test_answers_use_only_known_placeholders_and_well_formed_links(domain):
-    allowed = set(council().response_values())
-    for name, variants in domain["responses"].items():
-        if not name.startswith("utter_faq/"):
-            continue
-        text = variants[0]["text"]
-        assert set(re.findall(r"{(\w+)}", text)) <= allowed, name
-        links = re.findall(r"\[([^\]]+)\]\(([^)\s]+)\)", text)
-        assert links, f"{name} has no link to the next step"
-        for label, url in links:
-            assert url.startswith(("{council_website}/", "https://")), (name, url)
-            assert label.lower() not in {"click here", "here", "link"}, name
+    problems = []
+    for topic in topics().values():
+        problems += checks.answer_problems(topic.title, domain["responses"][f"utter_faq/{topic.key}"][0]["text"])
+    assert problems == []
 
 
 def test_urgent_topic_gives_the_emergency_number_first(domain):

@@ -128,7 +128,7 @@ def test_wrong_password_then_rate_limited(console):
 def test_an_editor_cannot_use_the_console(console):
     url, _ = console
     browser, reply = sign_in(url, "eddie")
-    assert reply.headers["Location"] == "/staff"
+    assert reply.headers["Location"] == "/studio"
     assert browser.get(url + "/console", timeout=5).status_code == 403
     assert browser.get(url + "/console/api/queue", timeout=5).status_code == 403
 

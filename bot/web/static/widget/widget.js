@@ -116,6 +116,10 @@
     return box;
   }
 
+  // The content studio previews answers with this same renderer (data-mode="preview": no chat).
+  window.CouncilChatMarkdown = markdown;
+  if (data.mode === "preview") { return; }
+
   // ---- state kept for the tab, so a reload or another page keeps the chat ----
   function load(key, fallback) {
     try { var v = store.getItem(STORE + key); return v ? JSON.parse(v) : fallback; } catch (e) { return fallback; }

@@ -1,0 +1,1 @@
+"""The content studio: editors change answers and phrasings, and publish safely."""
