@@ -79,6 +79,7 @@ def main(argv=None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("init-env", help="create .env with a random RASA_API_TOKEN if missing")
     commands.add_parser("urls", help="print where the processes listen")
+    commands.add_parser("retention", help="delete or anonymise conversations older than RETENTION_DAYS now")
     commands.add_parser("fingerprint", help="print what the model learns from, for the studio to compare")
     staff = commands.add_parser("staff", help="staff accounts: add, list, password, disable, enable")
     staff.add_argument("action", choices=["add", "list", "password", "disable", "enable"])
@@ -92,6 +93,10 @@ def main(argv=None) -> None:
             print(f"Wrote a new {name} to {ENV_FILE.name}")
     elif args.command == "urls":
         print_urls()
+    elif args.command == "retention":
+        from bot.db import engine
+        from bot.insights.retention import apply_retention, retention_days
+        print(f"Older than {retention_days()} days: {apply_retention(engine())}")
     elif args.command == "fingerprint":
         from bot.studio.publish import understanding_hash
         print(understanding_hash(PROJECT_ROOT))

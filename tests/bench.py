@@ -113,6 +113,62 @@ REPORT_SCRIPTS = {
 }
 
 
+def insights_figures(conversations: int = 100_000) -> None:
+    """The dashboard on a large history: synthetic facts for 100,000 conversations."""
+    import random
+    import tempfile
+    import time
+    from datetime import date, datetime, timedelta
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from bot.feedback import FeedbackStore
+    from bot.handoff.escalations import EscalationStore, escalations
+    from bot.insights.facts import Facts, conversations as conversation_facts, messages
+    from bot.insights.figures import Period
+    from bot.outbox import Outbox, reports
+    from bot.topics import topics
+    from bot.web import insights
+
+    random.seed(7)
+    titles = [t.title for t in topics().values()]
+    with tempfile.TemporaryDirectory() as folder:
+        engine = sa.create_engine(f"sqlite:///{Path(folder) / 'insights.db'}", future=True)
+        Facts(engine), FeedbackStore(engine), EscalationStore(engine), Outbox(engine)
+        start = datetime(2026, 8, 1)
+        people, said, handed, filed = [], [], [], []
+        for number in range(conversations):
+            when = start + timedelta(minutes=random.randrange(0, 120 * 24 * 60))
+            sender = f"c{number}"
+            count = random.randint(1, 4)
+            people.append(dict(sender_id=sender, channel="socketio", started_at=when, last_at=when, messages=count,
+                               fallbacks=int(random.random() < 0.1), answers=int(random.random() < 0.8)))
+            for turn in range(count):
+                at = when + timedelta(minutes=turn)
+                said.append(dict(event_id=number * 10 + turn, sender_id=sender, at=at, day=at.date(), hour=at.hour,
+                                 channel="socketio", topic=random.choice(titles), fallback=False, text=None))
+            if random.random() < 0.1:
+                handed.append(dict(conversation_id=sender, channel="socketio", reason="asked", topic="", urgent=False,
+                                   status="closed", created_at=when, outcome="resolved"))
+            if random.random() < 0.05:
+                filed.append(dict(reference=f"WEB-{number:06d}", conversation_id=sender, service_code="pothole",
+                                  report="{}", state="delivered", attempts=1, next_attempt_at=when, created_at=when,
+                                  delivered_at=when + timedelta(seconds=20)))
+        with engine.begin() as db:
+            for table, rows in ((conversation_facts, people), (messages, said), (escalations, handed),
+                                (reports, filed)):
+                for first in range(0, len(rows), 20_000):
+                    db.execute(table.insert(), rows[first:first + 20_000])
+        period = Period(date(2026, 8, 1), date(2026, 11, 30))
+        started = time.perf_counter()
+        figures = insights.compute(engine, period)
+        html = "".join(insights._section(name, figures, "") for name in insights.TABLES)
+        elapsed = time.perf_counter() - started
+    print(f"Insights dashboard, {conversations:,} conversations ({len(said):,} messages): "
+          f"figures and page in {elapsed:.2f} s (target 2 s); {len(html) // 1024} KB of tables and charts")
+
+
 def stack_figures() -> None:
     """Figures that need the whole assistant running: report turns, then publish times."""
     import tempfile
@@ -198,5 +254,6 @@ def report_turn_figures(stack) -> None:
 
 if __name__ == "__main__":
     calendar_figures()
+    insights_figures()
     asyncio.run(nlu_figures())
     stack_figures()

@@ -89,7 +89,8 @@ def collected(events: Iterable[Dict[str, Any]], describe=None) -> List[Tuple[str
     return rows
 
 
-def _topic_of(parse_data: Dict[str, Any]) -> Optional[str]:
+def topic_of(parse_data: Dict[str, Any]) -> Optional[str]:
+    """The subject of one message in words (a topic title, a report), or None for small talk."""
     intent = (parse_data.get("intent") or {}).get("name")
     if not intent or intent in NOT_A_TOPIC:
         return None
@@ -107,7 +108,7 @@ def topic(events: Iterable[Dict[str, Any]]) -> str:
     """What the resident came about: the latest message that names a subject."""
     for event in reversed(list(events)):
         if event.get("event") == "user":
-            found = _topic_of(event.get("parse_data") or {})
+            found = topic_of(event.get("parse_data") or {})
             if found:
                 return found
     return "General enquiry"

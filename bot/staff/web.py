@@ -172,9 +172,10 @@ def blueprint() -> Blueprint:
     @staff.get("/staff")
     @staff_only("agent", "editor")
     async def home(request: Request, session: StaffSession):
-        links = [("/console", "Contact-centre console", "agent"), ("/studio", "Content studio", "editor")]
+        links = [("/console", "Contact-centre console", "agent"), ("/studio", "Content studio", "editor"),
+                 ("/insights", "Insights", "")]
         items = "".join(f'<li>{tag("a", text, href=href)}</li>' for href, text, role in links
-                        if session.member.may(role))
+                        if not role or session.member.may(role))
         return response.html(page("staff_home.html", "Staff pages", layout="staff_layout.html",
                                   layout_html=staff_header(session), trusted=("links",),
                                   links=items or "<li>No staff pages for your role yet.</li>"))

@@ -20,11 +20,7 @@ from bot.db import utcnow
 from bot.feedback import feedback
 from bot.feedback import metadata as feedback_metadata
 from bot.studio.masking import mask
-
-# Rasa's SQL tracker store table (rasa.core.tracker_store.SQLTrackerStore), read only.
-rasa_events = sa.table("events", sa.column("id", sa.Integer), sa.column("sender_id", sa.String),
-                       sa.column("type_name", sa.String), sa.column("timestamp", sa.Float),
-                       sa.column("intent_name", sa.String), sa.column("data", sa.Text))
+from bot.tracker_events import events as rasa_events
 
 metadata = sa.MetaData()
 decisions = sa.Table(

@@ -128,6 +128,7 @@ class Publisher:
                                or self.root / "models" / "brackenford.tar.gz")
         self.work = self.root / "models" / "studio"
         self._lock = threading.Lock()
+        self._thread: Optional[threading.Thread] = None   # the publish running in this process, if any
         metadata.create_all(engine)
 
     # Reading -------------------------------------------------------------------------
@@ -152,12 +153,6 @@ class Publisher:
             rows = db.execute(sa.select(publishes).order_by(publishes.c.id.desc()).limit(limit)).mappings().all()
         return [self._publish(row) for row in rows]
 
-    def running(self) -> Optional[Publish]:
-        with self.engine.connect() as db:
-            row = db.execute(sa.select(publishes).where(publishes.c.state.in_(RUNNING))
-                             .order_by(publishes.c.id.desc())).mappings().first()
-        return self._publish(row) if row else None
-
     def _last_live(self) -> Optional[Dict]:
         with self.engine.connect() as db:
             return db.execute(sa.select(publishes).where(publishes.c.state == "live")
@@ -174,19 +169,19 @@ class Publisher:
     def start(self, username: str, wait: bool = False) -> Publish:
         """Begin a publish in the background (or in this thread with `wait`)."""
         with self._lock:
-            if self.running():
+            if self._thread is not None and self._thread.is_alive():
                 raise PublishError("A publish is already running. Wait for it to finish.")
             with self.engine.begin() as db:
-                # A publish left running by a stopped web app never finishes: mark it.
+                # A publish left "running" by a stopped web app never finishes: mark it.
                 db.execute(publishes.update().where(publishes.c.state.in_(RUNNING))
                            .values(state="failed", stage="Stopped before it finished."))
                 new_id = db.execute(publishes.insert().values(
                     started_by=username, started_at=utcnow(), state="checking", stage="Checking the content",
                     progress=2)).inserted_primary_key[0]
+            self._thread = threading.Thread(target=self._run, args=(new_id,), daemon=True, name=f"publish-{new_id}")
+            self._thread.start()
         if wait:
-            self._run(new_id)
-        else:
-            threading.Thread(target=self._run, args=(new_id,), daemon=True, name=f"publish-{new_id}").start()
+            self._thread.join()
         return self.get(new_id)
 
     def _run(self, publish_id: int) -> None:

@@ -22,7 +22,8 @@ from bot.staff.throttle import default_throttle
 from bot.studio.audit import default_audit
 from bot.studio.inbox import default_inbox
 from bot.studio.publish import default_publisher
-from bot.web import console, studio
+from bot.insights.facts import default_facts
+from bot.web import console, insights, studio
 from bot.web.pages import page as _page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -49,12 +50,13 @@ def create_app(name: str = "council_web") -> Sanic:
     app.blueprint(staff_web.blueprint())
     app.blueprint(console.blueprint())
     app.blueprint(studio.blueprint())
+    app.blueprint(insights.blueprint())
 
     @app.listener("before_server_start")
     async def create_tables(app_, _loop):
         # Every table exists before the first request.
         for store in (default_store, default_escalations, default_staff, default_sessions, default_throttle,
-                      default_audit, default_inbox, default_publisher):
+                      default_audit, default_inbox, default_publisher, default_facts):
             store()
 
     @app.middleware("response")

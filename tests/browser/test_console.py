@@ -87,3 +87,17 @@ def test_two_windows_handoff(browser, stack, console, page):
     expect(log(page)).to_contain_text("passed you back to the assistant")
     ask(page, "How do I pay my council tax?")
     expect(log(page).get_by_role("link", name=re.compile("Pay your council tax online"))).to_be_visible()
+
+
+def test_insights_dashboard_is_accessible(console):
+    """The adviser's account opens the insights too; after the conversations above it has charts."""
+    sign_in_by_keyboard(console, "bea")
+    console.goto(console.url.split("/console")[0] + "/insights")
+    expect(console.get_by_role("heading", name="Insights")).to_be_visible()
+    expect(console.get_by_role("img", name=re.compile("Top topics: chart"))).to_be_visible()
+    assert axe_violations(console) == []
+    console.get_by_text("Costs per contact").click()
+    console.get_by_label("Phone call (£)").fill("3.50")
+    console.get_by_role("button", name="Show").click()
+    expect(console.get_by_text(re.compile("saved each"))).to_contain_text("£3.35 saved each")
+    assert axe_violations(console) == []

@@ -55,7 +55,7 @@ def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page):
     put_live = editor.get_by_role("button", name="Put live")
     expect(put_live).to_be_visible(timeout=120_000)
     assert axe_violations(editor) == []
-    put_live.click()
+    put_live.click(timeout=120_000)    # Rasa loads the model before the page comes back
     expect(editor.get_by_role("status")).to_contain_text("Live", timeout=120_000)
 
     page.get_by_role("button", name=TITLE).click()
@@ -63,7 +63,7 @@ def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page):
     expect(log(page)).to_contain_text(NEW_ANSWER)
 
     editor.goto(editor.url.split("/studio")[0] + "/studio")
-    editor.get_by_role("button", name="Roll back to the previous model").click()
+    editor.get_by_role("button", name="Roll back to the previous model").click(timeout=120_000)
     expect(editor.get_by_role("heading", name="Content studio")).to_be_visible(timeout=120_000)
 
 

@@ -1,0 +1,1 @@
+"""Insights: what the assistant resolved, what it saved, and where residents still fail."""
