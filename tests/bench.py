@@ -195,7 +195,7 @@ def publish_figures(stack, workdir) -> None:
 
     from bot.handoff.rasa_api import RasaClient
     from bot.studio.content import Content
-    from bot.studio.publish import Publisher
+    from bot.studio.publish import Publisher, PublishError
     from tests.studio.conftest import copy_project
 
     project = copy_project(workdir / "studio-project", with_model=True)
@@ -209,7 +209,10 @@ def publish_figures(stack, workdir) -> None:
         item = publisher.start("bench", wait=True)
         if item.state not in ("ready", "needs_confirmation"):
             return f"failed ({item.stage})"
-        publisher.go_live(item.id, "bench", confirmed=True)
+        try:
+            publisher.go_live(item.id, "bench", confirmed=True)
+        except PublishError as error:
+            return f"failed ({error})\n{stack.log_tail(40)}"
         served = check()
         return f"{time.monotonic() - started:.0f} s" + ("" if served else " (change not served)")
 
@@ -224,7 +227,6 @@ def publish_figures(stack, workdir) -> None:
     phrasing_time = publish(lambda: content.add_example("faq/library_hours", "is the reading room open on sundays"),
                             lambda: True)
     print(f"  new phrasing (target 10 minutes):    {phrasing_time}")
-    publisher.rollback("bench")
 
 
 def report_turn_figures(stack) -> None:

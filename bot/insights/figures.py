@@ -189,12 +189,18 @@ def _weekly_cost(db, in_period, escalated, costs: Costs, figures: Figures) -> No
 
 def _repeats(db, message_filter, figures: Figures) -> None:
     """Failure demand: the same conversation back about the same topic on another day within a week."""
-    rows = db.execute(sa.select(messages.c.sender_id, messages.c.topic, messages.c.day).where(
-        *message_filter, messages.c.topic.isnot(None)).group_by(messages.c.sender_id, messages.c.topic,
-                                                                 messages.c.day)).all()
+    topical = [*message_filter, messages.c.topic.isnot(None)]
+    # Only conversations that came back on another day can repeat: find those in SQL first.
+    candidates = db.execute(sa.select(messages.c.sender_id).where(*topical).group_by(
+        messages.c.sender_id, messages.c.topic).having(sa.func.count(sa.distinct(messages.c.day)) > 1)).scalars().all()
     days: Dict[Tuple[str, str], List[date]] = {}
-    for sender, topic, day in rows:
-        days.setdefault((sender, topic), []).append(day if isinstance(day, date) else date.fromisoformat(str(day)))
+    senders = sorted(set(candidates))
+    for first in range(0, len(senders), 500):
+        rows = db.execute(sa.select(messages.c.sender_id, messages.c.topic, messages.c.day).where(
+            *topical, messages.c.sender_id.in_(senders[first:first + 500])).group_by(
+            messages.c.sender_id, messages.c.topic, messages.c.day)).all()
+        for sender, topic, day in rows:
+            days.setdefault((sender, topic), []).append(day if isinstance(day, date) else date.fromisoformat(str(day)))
     counts: Dict[str, int] = {}
     for (_, topic), seen in days.items():
         seen.sort()

@@ -12,10 +12,10 @@ from datetime import timedelta, timezone
 import sqlalchemy as sa
 
 from bot.db import utcnow
-from bot.feedback import feedback
-from bot.handoff.escalations import escalations
+from bot.feedback import FeedbackStore, feedback
+from bot.handoff.escalations import EscalationStore, escalations
 from bot.insights.facts import Facts, messages
-from bot.outbox import reports
+from bot.outbox import Outbox, reports
 from bot.tracker_events import events
 
 PERSONAL = ("email", "phone", "first_name", "last_name", "media_url")
@@ -38,6 +38,8 @@ def apply_retention(engine: sa.engine.Engine, days: int = 0) -> Removed:
     days = days or retention_days()
     cutoff = utcnow() - timedelta(days=days)
     Facts(engine).update()          # count what is about to go, first
+    # The tables exist even if no other process has started yet.
+    EscalationStore(engine), FeedbackStore(engine), Outbox(engine)
     removed = Removed()
     with engine.begin() as db:
         try:
