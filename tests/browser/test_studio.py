@@ -40,7 +40,7 @@ def editor(browser, studio_url):
     context.close()
 
 
-def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page):
+def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page, studio_url):
     assert axe_violations(editor) == []
     editor.get_by_role("link", name="Library opening times").click()
     answer = editor.get_by_label("Answer", exact=True)
@@ -62,12 +62,12 @@ def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page):
     ask(page, "What time is the library open?")
     expect(log(page)).to_contain_text(NEW_ANSWER)
 
-    editor.goto(editor.url.split("/studio")[0] + "/studio")
+    editor.goto(studio_url + "/studio")
     editor.get_by_role("button", name="Roll back to the previous model").click(timeout=120_000)
     expect(editor.get_by_role("heading", name="Content studio")).to_be_visible(timeout=120_000)
 
 
-def test_a_question_from_the_inbox_becomes_a_phrasing(editor, page):
+def test_a_question_from_the_inbox_becomes_a_phrasing(editor, page, studio_url):
     page.get_by_role("button", name=TITLE).click()
     ask(page, "what time is the library open")
     log(page).get_by_role("group", name="Was this helpful?").last.get_by_role("button", name="No").click()
@@ -80,6 +80,6 @@ def test_a_question_from_the_inbox_becomes_a_phrasing(editor, page):
     row.get_by_role("combobox").select_option(label="Library opening times")
     row.get_by_role("button", name="Teach").click()
     expect(editor.get_by_role("row").filter(has_text="what time is the library open")).to_have_count(0)
-    editor.goto(editor.url.split("/studio")[0] + "/studio/topics/library_hours")
+    editor.goto(studio_url + "/studio/topics/library_hours")
     expect(editor.get_by_label(re.compile("^Example"))
            .and_(editor.locator("[value='what time is the library open']"))).to_have_count(1)
