@@ -30,7 +30,8 @@ def init_env(path: Path = ENV_FILE) -> list:
 def print_urls() -> None:
     name = council().assistant_name
     print(f"{name} is starting:")
-    print("  Web app:        http://localhost:8000   (staff: http://localhost:8000/staff)")
+    print("  Web app:        http://localhost:8000")
+    print("  Staff pages:    http://localhost:8000/staff  (console, content studio, insights)")
     print("  Rasa server:    http://localhost:5005  (REST: POST /webhooks/rest/webhook)")
     print("  Action server:  http://localhost:5055")
     print("  Back office:    http://localhost:8080/open311/v2  (demo Open311 server)")
