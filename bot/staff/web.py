@@ -7,7 +7,6 @@ header). Cookies are HttpOnly and SameSite=Strict, and Secure over HTTPS
 """
 from __future__ import annotations
 
-import asyncio
 import hmac
 import os
 import secrets
@@ -21,6 +20,7 @@ from sanic.request import Request
 from bot.staff.accounts import default_staff
 from bot.staff.sessions import StaffSession, default_sessions, idle_limit
 from bot.staff.throttle import default_throttle
+from bot.web.blocking import blocking
 from bot.web.pages import page, tag
 
 COOKIE = "brk_staff"
@@ -46,14 +46,11 @@ def _set_cookie(request: Request, reply, name: str, value: str, max_age: int) ->
         cookie["secure"] = True
 
 
-async def _blocking(function, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
-
 
 async def current(request: Request) -> Optional[StaffSession]:
     """The signed-in staff member's session, if any (looked up once per request)."""
     if not hasattr(request.ctx, "staff"):
-        request.ctx.staff = await _blocking(default_sessions().get, request.cookies.get(COOKIE))
+        request.ctx.staff = await blocking(default_sessions().get, request.cookies.get(COOKIE))
     return request.ctx.staff
 
 
@@ -145,14 +142,14 @@ def blueprint() -> Blueprint:
         if not username or not password:
             return _login_page(request, "Enter your username and password.", 400, username)
         throttle = default_throttle()
-        if await _blocking(throttle.blocked, username, address):
+        if await blocking(throttle.blocked, username, address):
             return _login_page(request, "Too many failed attempts. Wait 15 minutes, then try again.", 429, username)
-        member = await _blocking(default_staff().authenticate, username, password)
+        member = await blocking(default_staff().authenticate, username, password)
         if member is None:
-            await _blocking(throttle.failed, username, address)
+            await blocking(throttle.failed, username, address)
             return _login_page(request, "The username or password is wrong.", 401, username)
-        await _blocking(throttle.succeeded, username)
-        token = await _blocking(default_sessions().start, member)
+        await blocking(throttle.succeeded, username)
+        token = await blocking(default_sessions().start, member)
         target = _safe_next(form.get("next"))
         if target == "/console" and not member.may("agent"):
             target = "/studio" if member.may("editor") else "/staff"
@@ -164,7 +161,7 @@ def blueprint() -> Blueprint:
     @staff.post("/staff/logout")
     @staff_only("agent", "editor")
     async def logout(request: Request, session: StaffSession):
-        await _blocking(default_sessions().end, request.cookies.get(COOKIE))
+        await blocking(default_sessions().end, request.cookies.get(COOKIE))
         reply = response.redirect(LOGIN_PATH, status=303)
         del reply.cookies[COOKIE]
         return reply

@@ -2,7 +2,6 @@
 files, its small API (feedback, photos), and a health check."""
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from pathlib import Path
@@ -24,6 +23,7 @@ from bot.studio.inbox import default_inbox
 from bot.studio.publish import default_publisher
 from bot.insights.facts import default_facts
 from bot.web import console, insights, studio
+from bot.web.blocking import blocking
 from bot.web.pages import page as _page
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -89,7 +89,7 @@ def create_app(name: str = "council_web") -> Sanic:
 
     @app.get("/health")
     async def health(request: Request):
-        rasa_ok = await asyncio.get_running_loop().run_in_executor(None, _rasa_up)
+        rasa_ok = await blocking(_rasa_up)
         return response.json({"status": "ok", "rasa": "up" if rasa_ok else "down"})
 
     @app.route("/api/feedback", methods=["POST", "OPTIONS"])
@@ -101,8 +101,7 @@ def create_app(name: str = "council_web") -> Sanic:
         if not isinstance(conversation, str) or not conversation.strip() or not isinstance(helpful, bool):
             return response.json({"error": "Send conversation_id (text) and helpful (true or false)."}, status=400)
         message = body.get("message") if isinstance(body.get("message"), str) else ""
-        await asyncio.get_running_loop().run_in_executor(
-            None, default_store().add, conversation.strip(), message, helpful)
+        await blocking(default_store().add, conversation.strip(), message, helpful)
         return response.json({"status": "saved"}, status=201)
 
     @app.route("/api/handoff/presence", methods=["POST", "OPTIONS"])
@@ -120,8 +119,7 @@ def create_app(name: str = "council_web") -> Sanic:
         conversation = body.get("conversation_id") if isinstance(body, dict) else None
         if not isinstance(conversation, str) or not conversation.strip():
             return response.json({"error": "Send conversation_id (text)."}, status=400)
-        await asyncio.get_running_loop().run_in_executor(
-            None, lambda: default_escalations().seen(conversation.strip()[:255], left=bool(body.get("left"))))
+        await blocking(default_escalations().seen, conversation.strip()[:255], left=bool(body.get("left")))
         # The answer says nothing about the conversation, so nobody learns anything from guessing ids.
         return response.empty(status=204)
 
@@ -133,7 +131,7 @@ def create_app(name: str = "council_web") -> Sanic:
         if upload is None:
             return response.json({"error": "Choose a photo to upload."}, status=400)
         try:
-            name = await asyncio.get_running_loop().run_in_executor(None, default_photo_store().save, upload.body)
+            name = await blocking(default_photo_store().save, upload.body)
         except PhotoRejected as error:
             return response.json({"error": str(error)}, status=400)
         return response.json({"url": f"{request.scheme}://{request.host}/photos/{name}"}, status=201)

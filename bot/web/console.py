@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import json
 from functools import wraps
-from datetime import datetime
+from datetime import datetime, timezone
 from html import escape
 from typing import Any, Dict, List, Optional, Tuple
+from zoneinfo import ZoneInfo
 
 from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot import catalogue
 from bot.council_data import gazetteer
+from bot.db import utcnow
 from bot.handoff import transcript
 from bot.handoff.escalations import CLOSING_OUTCOMES, OUTCOMES, Escalation, default_escalations
 from bot.handoff.rasa_api import RasaClient, RasaUnavailable, resume, say
@@ -27,6 +29,7 @@ from bot.outbox import default_outbox
 from bot.settings import council
 from bot.staff.sessions import StaffSession
 from bot.staff.web import staff_header, staff_only
+from bot.web.blocking import blocking
 from bot.web.forms import body, done, wants_json
 from bot.web.pages import page, rows, tag
 
@@ -34,9 +37,6 @@ MAX_REPLY = 2000
 STREAM_INTERVAL = 1.0   # seconds between looks at the queue and the open conversation
 STREAM_LIFETIME = 300   # the browser reconnects after this, so a signed-out session stops streaming
 
-
-async def _blocking(function, *args):
-    return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
 
 def _minutes(seconds: int) -> str:
@@ -47,7 +47,10 @@ def _minutes(seconds: int) -> str:
 
 
 def _time(value: Optional[datetime]) -> str:
-    return f"{value:%H:%M} UTC" if value else ""
+    """A stored UTC time as the council's local time of day, like 14:05."""
+    if not value:
+        return ""
+    return f"{value.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(council().timezone)):%H:%M}"
 
 
 def _button_form(action: str, label: str, session: StaffSession, css: str = "button") -> str:
@@ -76,7 +79,7 @@ def _flags(item: Escalation, now: datetime) -> str:
 def queue_fragments(session: StaffSession) -> Dict[str, Any]:
     store = default_escalations()
     store.settle_departures()
-    now = datetime.utcnow()
+    now = utcnow()
     waiting, active, callbacks = store.waiting(), store.active(), store.callbacks()
     link = lambda item, text: tag("a", text, href=f"/console/conversations/{item.id}")  # noqa: E731
     waiting_rows = [[link(item, item.topic or "General enquiry"), escape(item.reason_text), _flags(item, now),
@@ -117,7 +120,7 @@ def _transcript_html(lines: List[transcript.Line]) -> str:
     items = []
     for line in lines:
         who = line.name + " (adviser)" if line.who == "adviser" else names.get(line.who, line.who)
-        when = tag("time", line.at[11:16], datetime=line.at) if line.at else ""
+        when = tag("time", _time(datetime.fromisoformat(line.at[:19])), datetime=line.at) if line.at else ""
         if line.who == "event":
             items.append(f'<li class="line line--event">{tag("p", line.text)}</li>')
             continue
@@ -128,7 +131,7 @@ def _transcript_html(lines: List[transcript.Line]) -> str:
 
 
 def _status_html(item: Escalation) -> str:
-    now = datetime.utcnow()
+    now = utcnow()
     facts: List[Tuple[str, str]] = [("Reason", item.reason_text), ("Topic", item.topic or "General enquiry"),
                                     ("Urgent", "Yes" if item.urgent else "No"),
                                     ("Waited", _minutes(item.wait_seconds(now))),
@@ -224,7 +227,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     client = rasa or RasaClient()
 
     async def _escalation(escalation_id: int) -> Optional[Escalation]:
-        return await _blocking(default_escalations().get, escalation_id)
+        return await blocking(default_escalations().get, escalation_id)
 
     def with_escalation(handler):
         """Routes about one escalation get it loaded, or answer 404."""
@@ -244,7 +247,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     @console.get("/console")
     @staff_only("agent")
     async def queue_page(request: Request, session: StaffSession):
-        parts = await _blocking(queue_fragments, session)
+        parts = await blocking(queue_fragments, session)
         return response.html(page("console_queue.html", "Contact-centre queue", layout="staff_layout.html",
                                   layout_html=staff_header(session), trusted=("waiting", "active", "callbacks"),
                                   waiting=parts["waiting"], active=parts["active"], callbacks=parts["callbacks"],
@@ -254,8 +257,8 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     @staff_only("agent", api=True)
     async def queue_api(request: Request, session: StaffSession):
         store = default_escalations()
-        await _blocking(store.settle_departures)
-        lists = await _blocking(lambda: {"waiting": store.waiting(), "active": store.active(),
+        await blocking(store.settle_departures)
+        lists = await blocking(lambda: {"waiting": store.waiting(), "active": store.active(),
                                          "callbacks": store.callbacks()})
         return response.json({key: [item.to_dict() for item in items] for key, items in lists.items()})
 
@@ -263,7 +266,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     @staff_only("agent")
     async def claim(request: Request, session: StaffSession, escalation_id: int):
         member = session.member
-        item = await _blocking(default_escalations().claim, escalation_id, member.username, member.display_name)
+        item = await blocking(default_escalations().claim, escalation_id, member.username, member.display_name)
         if item is None:
             current = await _escalation(escalation_id)
             if current is None:
@@ -271,7 +274,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
             return done(request, f"/console/conversations/{escalation_id}",
                          {"error": "Another adviser has already claimed this conversation."}, status=409)
         try:
-            await _blocking(client.append, item.conversation_id,
+            await blocking(client.append, item.conversation_id,
                             [say(f"{member.display_name} from the contact centre has joined the chat.",
                                  handoff="with_agent")], item.channel)
         except RasaUnavailable:
@@ -282,7 +285,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     @staff_only("agent")
     @with_escalation
     async def conversation_page(request: Request, session: StaffSession, item: Escalation):
-        parts = await _blocking(conversation_fragments, item, client)
+        parts = await blocking(conversation_fragments, item, client)
         return response.html(page(
             "console_conversation.html", f"Conversation: {item.topic or 'General enquiry'}",
             layout="staff_layout.html", layout_html=staff_header(session),
@@ -296,7 +299,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
     @with_escalation
     async def conversation_api(request: Request, session: StaffSession, item: Escalation):
         try:
-            tracker = await _blocking(client.tracker, item.conversation_id)
+            tracker = await blocking(client.tracker, item.conversation_id)
         except RasaUnavailable:
             return response.json({"error": "The assistant is not answering. Try again in a minute."}, status=503)
         events = tracker.get("events") or []
@@ -307,7 +310,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
             "slots": {key: value for key, value in (tracker.get("slots") or {}).items() if value is not None},
             "reports": [{"reference": e.reference, "service_code": e.report.service_code, "state": e.state,
                          "backoffice_reference": e.backoffice_reference}
-                        for e in await _blocking(lambda: default_outbox().entries(conversation_id=item.conversation_id))],
+                        for e in await blocking(lambda: default_outbox().entries(conversation_id=item.conversation_id))],
         })
 
     @console.post("/console/conversations/<escalation_id:int>/reply")
@@ -323,7 +326,7 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
         if len(text) > MAX_REPLY:
             return done(request, back, {"error": f"Keep replies under {MAX_REPLY} characters."}, status=400)
         try:
-            await _blocking(client.append, item.conversation_id, [say(text, agent=session.member.display_name)],
+            await blocking(client.append, item.conversation_id, [say(text, agent=session.member.display_name)],
                             item.channel)
         except RasaUnavailable:
             return done(request, back, {"error": "Your reply was not sent: the assistant is not answering. "
@@ -336,13 +339,13 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
             return done(request, back, {"error": "Another adviser has this conversation."}, status=409)
         if item.status in ("waiting", "active"):
             try:
-                await _blocking(client.append, item.conversation_id,
+                await blocking(client.append, item.conversation_id,
                                 [say(message.format(name=item.agent_name or "The adviser"), handoff="ended"),
                                  *resume()], item.channel)
             except RasaUnavailable:
                 return done(request, back, {"error": "The assistant is not answering, so the conversation is "
                                                       "still with you. Try again."}, status=503)
-        closed = await _blocking(default_escalations().close, item.id, outcome, session.member.username,
+        closed = await blocking(default_escalations().close, item.id, outcome, session.member.username,
                                  session.member.display_name)
         if closed is None:
             return done(request, back, {"error": "This conversation is already closed."}, status=409)
@@ -379,11 +382,11 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
         deadline = loop.time() + STREAM_LIFETIME
         await reply.send("retry: 2000\n\n")
         while loop.time() < deadline:
-            updates = {"queue": await _blocking(queue_fragments, session)}
+            updates = {"queue": await blocking(queue_fragments, session)}
             if item_id is not None:
                 item = await _escalation(item_id)
                 if item is not None:
-                    parts = await _blocking(conversation_fragments, item, client)
+                    parts = await blocking(conversation_fragments, item, client)
                     parts["actions"] = _actions_html(item, session)
                     updates["conversation"] = parts
             for name, data in updates.items():

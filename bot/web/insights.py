@@ -2,7 +2,6 @@
 charts with tables beside them, and a CSV of every table."""
 from __future__ import annotations
 
-import asyncio
 from html import escape
 from datetime import date, timedelta
 from typing import Callable, Dict, List, Sequence, Tuple
@@ -18,6 +17,7 @@ from bot.insights.facts import default_facts
 from bot.insights.figures import DEFAULT_COSTS, Costs, Figures, Period, compute
 from bot.staff.sessions import StaffSession
 from bot.staff.web import staff_header, staff_only
+from bot.web.blocking import blocking
 from bot.web.pages import page
 
 CHANNELS = {"": "All channels", "socketio": "Chat widget", "rest": "Other apps (REST)"}
@@ -123,9 +123,8 @@ def blueprint() -> Blueprint:
 
     async def _figures(request: Request):
         period, costs = parse_query(request.args)
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, default_facts().update)    # the latest conversations first
-        return await loop.run_in_executor(None, compute, engine(), period, costs)
+        await blocking(default_facts().update)    # the latest conversations first
+        return await blocking(compute, engine(), period, costs)
 
     def _query(request: Request) -> str:
         keep = ("from", "to", "channel", "phone", "face_to_face", "web", "face_to_face_share")
@@ -138,8 +137,8 @@ def blueprint() -> Blueprint:
             figures = await _figures(request)
             error = ""
         except BadQuery as problem:
-            figures = await asyncio.get_running_loop().run_in_executor(
-                None, compute, engine(), Period(clock.today() - timedelta(days=29), clock.today()), Costs())
+            figures = await blocking(compute, engine(), Period(clock.today() - timedelta(days=29), clock.today()),
+                                     Costs())
             error = str(problem)
         query = _query(request)
         period, costs = figures.period, figures.costs

@@ -4,8 +4,6 @@ plain form (redirecting back) and JSON (for the page script and the tests).
 """
 from __future__ import annotations
 
-import asyncio
-from functools import partial
 from html import escape
 from typing import Any, List, Optional
 
@@ -19,6 +17,7 @@ from bot.studio.inbox import default_inbox
 from bot.studio.publish import PublishError, default_publisher
 from bot.staff.sessions import StaffSession
 from bot.staff.web import staff_header, staff_only
+from bot.web.blocking import blocking
 from bot.web.forms import body, done
 from bot.web.pages import page, rows, tag
 
@@ -27,9 +26,6 @@ STATE_WORDS = {"checking": "Checking the content", "training": "Training", "eval
                "live": "Live", "failed": "Failed", "replaced": "Replaced by a later publish",
                "rolled_back": "Rolled back"}
 
-
-async def _blocking(function, *args, **kwargs):
-    return await asyncio.get_running_loop().run_in_executor(None, partial(function, *args, **kwargs))
 
 
 def _hidden(session: StaffSession) -> str:
@@ -76,10 +72,10 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     async def change(request: Request, session: StaffSession, back: str, action: str, target: str, work):
         """Run one content change: audit it, and answer in plain words if it cannot be made."""
         try:
-            before, after = await _blocking(work)
+            before, after = await blocking(work)
         except ContentError as error:
             return done(request, back, {"error": str(error)}, status=400)
-        await _blocking(audit, session, action, target, before, after)
+        await blocking(audit, session, action, target, before, after)
         return done(request, back, {"status": "saved"})
 
     # Overview --------------------------------------------------------------------------
@@ -87,9 +83,9 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @studio.get("/studio")
     @staff_only("editor")
     async def overview(request: Request, session: StaffSession):
-        topics = await _blocking(files.topics)
-        inbox = await _blocking(default_inbox().messages)
-        recent = await _blocking(default_audit().recent, 15)
+        topics = await blocking(files.topics)
+        inbox = await blocking(default_inbox().messages)
+        recent = await blocking(default_audit().recent, 15)
         publisher = default_publisher()
         table = rows([[tag("a", t.title, href=f"/studio/topics/{t.key}"), tag("span", t.group),
                        str(len(t.examples)), "Yes" if t.urgent else ""] for t in topics])
@@ -106,7 +102,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @studio.get("/studio/api/topics")
     @staff_only("editor", api=True)
     async def topics_api(request: Request, session: StaffSession):
-        return response.json({"topics": [t.to_dict() for t in await _blocking(files.topics)]})
+        return response.json({"topics": [t.to_dict() for t in await blocking(files.topics)]})
 
     # One topic ---------------------------------------------------------------------------
 
@@ -114,10 +110,10 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @staff_only("editor")
     async def topic_page(request: Request, session: StaffSession, key: str):
         try:
-            topic = await _blocking(files.topic, key)
+            topic = await blocking(files.topic, key)
         except ContentError as error:
             return done(request, "/studio", {"error": str(error)}, status=404)
-        topics = await _blocking(files.topics)
+        topics = await blocking(files.topics)
         problems = checks.answer_problems(topic.title, topic.answer)
         base = f"/studio/topics/{key}"
         example_rows = []
@@ -149,7 +145,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @staff_only("editor", api=True)
     async def topic_api(request: Request, session: StaffSession, key: str):
         try:
-            topic = await _blocking(files.topic, key)
+            topic = await blocking(files.topic, key)
         except ContentError as error:
             return response.json({"error": str(error)}, status=404)
         return response.json({**topic.to_dict(), "problems": checks.answer_problems(topic.title, topic.answer)})
@@ -197,7 +193,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @staff_only("editor")
     async def responses_page(request: Request, session: StaffSession):
         items = []
-        for index, item in enumerate(await _blocking(files.responses)):
+        for index, item in enumerate(await blocking(files.responses)):
             if not item.editable:
                 continue
             items.append(
@@ -248,8 +244,8 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @studio.get("/studio/inbox")
     @staff_only("editor")
     async def inbox_page(request: Request, session: StaffSession):
-        messages = await _blocking(default_inbox().messages)
-        topics = await _blocking(files.topics)
+        messages = await blocking(default_inbox().messages)
+        topics = await blocking(files.topics)
         options = _topic_options(topics) + "".join(f'<option value="{i}">Out of scope (decline politely)</option>'
                                                    for i in OTHER_INTENTS)
         body_rows = []
@@ -272,7 +268,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @studio.get("/studio/api/inbox")
     @staff_only("editor", api=True)
     async def inbox_api(request: Request, session: StaffSession):
-        return response.json({"messages": [m.to_dict() for m in await _blocking(default_inbox().messages)]})
+        return response.json({"messages": [m.to_dict() for m in await blocking(default_inbox().messages)]})
 
     @studio.post("/studio/inbox/decide")
     @staff_only("editor")
@@ -280,7 +276,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
         data = body(request)
         key, decision, intent = str(data.get("key") or ""), str(data.get("decision") or ""), data.get("intent")
         inbox = default_inbox()
-        message = await _blocking(inbox.find, key)
+        message = await blocking(inbox.find, key)
         if message is None:
             return done(request, "/studio/inbox", {"error": "That message is no longer in the inbox."}, status=404)
         if decision == "out_of_scope":
@@ -290,13 +286,13 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
                 return done(request, "/studio/inbox", {"error": "Choose a topic."}, status=400)
             try:
                 # The masked text is what is kept: personal data never becomes training data.
-                await _blocking(files.add_example, str(intent), message.text)
+                await blocking(files.add_example, str(intent), message.text)
             except ContentError as error:
                 return done(request, "/studio/inbox", {"error": str(error)}, status=400)
-            await _blocking(audit, session, "teach from inbox", str(intent), None, message.text)
+            await blocking(audit, session, "teach from inbox", str(intent), None, message.text)
         elif decision != "ignored":
             return done(request, "/studio/inbox", {"error": "Choose Teach, Out of scope or Ignore."}, status=400)
-        await _blocking(inbox.decide, key, decision, session.member.username, intent)
+        await blocking(inbox.decide, key, decision, session.member.username, intent)
         return done(request, "/studio/inbox", {"status": "saved", "example": message.text if intent else None})
 
     # Publishing ------------------------------------------------------------------------------
@@ -305,10 +301,10 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
                              target=None, status: int = 200):
         """Start, put live or roll back: audited, and refused in plain words when it cannot be done."""
         try:
-            item = await _blocking(work)
+            item = await blocking(work)
         except PublishError as error:
             return done(request, back, {"error": str(error)}, status=409)
-        await _blocking(audit, session, action, f"publish {item.id}")
+        await blocking(audit, session, action, f"publish {item.id}")
         return done(request, target(item) if target else back, {"publish": item.to_dict()}, status=status)
 
     @studio.post("/studio/publish")
@@ -321,7 +317,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @studio.get("/studio/publishes/<publish_id:int>")
     @staff_only("editor")
     async def publish_page(request: Request, session: StaffSession, publish_id: int):
-        item = await _blocking(default_publisher().get, publish_id)
+        item = await blocking(default_publisher().get, publish_id)
         if item is None:
             return done(request, "/studio", {"error": "There is no such publish."}, status=404)
         results = ""
@@ -351,7 +347,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     @studio.get("/studio/api/publishes/<publish_id:int>")
     @staff_only("editor", api=True)
     async def publish_api(request: Request, session: StaffSession, publish_id: int):
-        item = await _blocking(default_publisher().get, publish_id)
+        item = await blocking(default_publisher().get, publish_id)
         if item is None:
             return response.json({"error": "There is no such publish."}, status=404)
         return response.json({"publish": item.to_dict(), "state_text": STATE_WORDS.get(item.state, item.state)})

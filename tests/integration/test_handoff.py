@@ -1,7 +1,6 @@
 """Handover end to end: a resident on the widget's socket.io channel, an adviser on the
 console over HTTP, the real Rasa, action server and web app in between."""
 import queue
-import re
 import time
 import uuid
 
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 
 from bot.handoff.escalations import EscalationStore
 from bot.staff.accounts import StaffStore
+from tests.web.server import csrf_token, sign_in
 
 PASSWORD = "a long test password"
 
@@ -71,13 +71,9 @@ def adviser(stack):
     staff = StaffStore(engine)
     if staff.get("sam") is None:
         staff.add("sam", "Sam", "agent", PASSWORD)
-    browser = requests.Session()
-    form = browser.get(stack.web_url + "/staff/login", timeout=10).text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    signed_in = browser.post(stack.web_url + "/staff/login", timeout=10, data={
-        "username": "sam", "password": PASSWORD, "csrf_token": token})
+    browser, signed_in = sign_in(stack.web_url, "sam", PASSWORD, "/console", follow=True)
     assert signed_in.ok and "Contact-centre queue" in signed_in.text
-    browser.headers["X-CSRF-Token"] = re.search(r'name="csrf_token" value="([^"]+)"', signed_in.text).group(1)
+    browser.headers["X-CSRF-Token"] = csrf_token(signed_in.text)
     browser.headers["Accept"] = "application/json"
     return browser, EscalationStore(engine)
 

@@ -1,5 +1,6 @@
 """Start the web app on its own, as a real process, for tests of its HTTP interface."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -28,3 +29,21 @@ def web_app(port: int, **env: str):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token a staff page carries in its forms."""
+    return CSRF_FIELD.search(html).group(1)
+
+
+def sign_in(url: str, username: str, password: str, next_path: str = "/staff", follow: bool = False):
+    """A session signed in to the staff pages as a browser would, and the sign-in's answer."""
+    browser = requests.Session()
+    token = csrf_token(browser.get(url + "/staff/login", timeout=5).text)
+    reply = browser.post(url + "/staff/login", data={"username": username, "password": password,
+                                                    "csrf_token": token, "next": next_path},
+                         allow_redirects=follow, timeout=10)
+    return browser, reply

@@ -4,7 +4,6 @@ Rasa here is a small recording server, so each call the console makes can be
 checked; the end-to-end test (tests/integration/test_handoff.py) uses the real one.
 """
 import json
-import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 
 from bot.handoff.escalations import EscalationStore
 from bot.staff.accounts import StaffStore
+from tests.web import server
 from tests.web.server import web_app
 
 PASSWORD = "a long test password"
@@ -69,17 +69,11 @@ def console(tmp_path_factory):
 
 
 def sign_in(url, username="sam", password=PASSWORD):
-    browser = requests.Session()
-    form = browser.get(url + "/staff/login", timeout=5)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    reply = browser.post(url + "/staff/login", data={"username": username, "password": password,
-                                                    "csrf_token": token, "next": "/console"},
-                         allow_redirects=False, timeout=10)
-    return browser, reply
+    return server.sign_in(url, username, password, "/console")
 
 
 def csrf(browser, url, path="/console"):
-    return re.search(r'name="csrf_token" value="([^"]+)"', browser.get(url + path, timeout=5).text).group(1)
+    return server.csrf_token(browser.get(url + path, timeout=5).text)
 
 
 ROUTES = [("GET", "/console"), ("GET", "/console/api/queue"), ("GET", "/console/api/stream"),

@@ -1,14 +1,13 @@
 """The insights dashboard over real HTTP: who may see it, what it shows, and its CSV."""
 import csv
 import io
-import re
 
 import pytest
 import requests
 
 from bot.staff.accounts import StaffStore
 from tests.insights.conftest import seed
-from tests.web.server import web_app
+from tests.web.server import sign_in, web_app
 
 PASSWORD = "a long insights password"
 NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30"}
@@ -20,10 +19,7 @@ def dashboard(tmp_path_factory):
     engine = seed(database)
     StaffStore(engine).add("mo", "Mo", "agent", PASSWORD)
     with web_app(18704, DATABASE_URL=database, RASA_URL="http://127.0.0.1:9", BOT_TODAY="2026-11-30") as url:
-        browser = requests.Session()
-        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(url + "/staff/login", timeout=5).text)
-        browser.post(url + "/staff/login", timeout=10, data={"username": "mo", "password": PASSWORD,
-                                                             "csrf_token": token.group(1)})
+        browser, _ = sign_in(url, "mo", PASSWORD)
         yield url, browser
 
 

@@ -4,7 +4,6 @@ The studio works on a copy of the project's content here; the publish that
 trains and puts a model live is in tests/integration/test_publish.py.
 """
 import asyncio
-import re
 import time
 
 import pytest
@@ -17,7 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.staff.accounts import StaffStore
 from tests.studio.conftest import copy_project
-from tests.web.server import web_app
+from tests.web.server import csrf_token, sign_in, web_app
 
 PASSWORD = "a long studio password"
 
@@ -44,13 +43,9 @@ def studio(tmp_path_factory):
 
 
 def signed_in(url, username):
-    browser = requests.Session()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(url + "/staff/login", timeout=5).text)
-    reply = browser.post(url + "/staff/login", data={"username": username, "password": PASSWORD,
-                                                    "csrf_token": token.group(1), "next": "/staff"}, timeout=10)
+    browser, reply = sign_in(url, username, PASSWORD, follow=True)
     assert reply.ok
-    page_token = re.search(r'name="csrf_token" value="([^"]+)"', reply.text).group(1)
-    browser.headers.update({"X-CSRF-Token": page_token, "Accept": "application/json"})
+    browser.headers.update({"X-CSRF-Token": csrf_token(reply.text), "Accept": "application/json"})
     return browser
 
 
