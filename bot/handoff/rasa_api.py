@@ -65,10 +65,6 @@ def say(text: str, agent: Optional[str] = None, handoff: Optional[str] = None) -
     return event
 
 
-def pause() -> Dict[str, Any]:
-    return {"event": "pause"}
-
-
 def resume() -> List[Dict[str, Any]]:
     """Give the conversation back to the assistant, ready for the resident's next message."""
     return [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
