@@ -194,7 +194,7 @@ class Content:
                     return old, new
         raise ContentError(f"There is no response called {name}.")
 
-    # Phrasings -----------------------------------------------------------------------
+    # Phrasings: each change returns the example before and after it, for the audit log -------------
 
     def _intent_item(self, intent: str) -> Tuple[Path, Any, CommentedMap]:
         for relative, data, item in self._nlu_items():
@@ -208,24 +208,25 @@ class Content:
         item["examples"] = examples_block(change(texts))
         self._save(relative, data)
 
-    def add_example(self, intent: str, text: str) -> str:
+    def add_example(self, intent: str, text: str) -> Tuple[None, str]:
         text = clean_text(text, 300)
         with _lock:
             owner = self.owner_of(text)
             if owner:
                 raise ContentError(f"This phrasing is already an example of {owner}.")
             self._change_examples(intent, lambda texts: texts + [text])
-        return text
+        return None, text
 
-    def remove_example(self, intent: str, text: str) -> None:
+    def remove_example(self, intent: str, text: str) -> Tuple[str, None]:
         with _lock:
             def without(texts):
                 if text not in texts:
                     raise ContentError("That example is not there any more. Reload the page.")
                 return [t for t in texts if t != text]
             self._change_examples(intent, without)
+        return text, None
 
-    def edit_example(self, intent: str, old: str, new: str) -> str:
+    def edit_example(self, intent: str, old: str, new: str) -> Tuple[str, str]:
         new = clean_text(new, 300)
         with _lock:
             owner = self.owner_of(new)
@@ -237,13 +238,14 @@ class Content:
                     raise ContentError("That example is not there any more. Reload the page.")
                 return [new if t == old else t for t in texts]
             self._change_examples(intent, replaced)
-        return new
+        return old, new
 
-    def move_example(self, text: str, from_intent: str, to_intent: str) -> None:
+    def move_example(self, text: str, from_intent: str, to_intent: str) -> Tuple[str, str]:
         with _lock:
             self._intent_item(to_intent)    # fails before anything changes if the target is unknown
             self.remove_example(from_intent, text)
             self._change_examples(to_intent, lambda texts: texts + [text])
+        return text, text
 
     def owner_of(self, text: str) -> Optional[str]:
         """The intent that already has this example (ignoring case), if any."""

@@ -162,7 +162,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
     async def add_example(request: Request, session: StaffSession, key: str):
         text = str(body(request).get("text") or "")
         return await change(request, session, f"/studio/topics/{key}", "add example", key,
-                            lambda: (None, files.add_example(f"faq/{key}", text)))
+                            lambda: files.add_example(f"faq/{key}", text))
 
     @studio.post("/studio/topics/<key:str>/examples/edit")
     @staff_only("editor")
@@ -170,14 +170,14 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
         data = body(request)
         old, new = str(data.get("old") or ""), str(data.get("new") or "")
         return await change(request, session, f"/studio/topics/{key}", "edit example", key,
-                            lambda: (old, files.edit_example(f"faq/{key}", old, new)))
+                            lambda: files.edit_example(f"faq/{key}", old, new))
 
     @studio.post("/studio/topics/<key:str>/examples/remove")
     @staff_only("editor")
     async def remove_example(request: Request, session: StaffSession, key: str):
         text = str(body(request).get("text") or "")
         return await change(request, session, f"/studio/topics/{key}", "remove example", key,
-                            lambda: (files.remove_example(f"faq/{key}", text), (text, None))[1])
+                            lambda: files.remove_example(f"faq/{key}", text))
 
     @studio.post("/studio/topics/<key:str>/examples/move")
     @staff_only("editor")
@@ -185,7 +185,7 @@ def blueprint(content: Optional[Content] = None) -> Blueprint:
         data = body(request)
         text, target = str(data.get("text") or ""), str(data.get("to") or "")
         return await change(request, session, f"/studio/topics/{key}", "move example", f"{key} -> {target}",
-                            lambda: (files.move_example(text, f"faq/{key}", target), (text, text))[1])
+                            lambda: files.move_example(text, f"faq/{key}", target))
 
     # Other responses ---------------------------------------------------------------------
 
