@@ -93,10 +93,6 @@ class Figures:
         return sum(count for _, count in self.repeat_contacts)
 
 
-def _escalated_ids():
-    return sa.select(escalations.c.conversation_id)
-
-
 def compute(engine: sa.engine.Engine, period: Period, costs: Costs = Costs()) -> Figures:
     figures = Figures(period=period, costs=costs)
     in_period = [conversations.c.started_at >= period.since, conversations.c.started_at < period.until]
@@ -104,7 +100,7 @@ def compute(engine: sa.engine.Engine, period: Period, costs: Costs = Costs()) ->
     if period.channel:
         in_period.append(conversations.c.channel == period.channel)
         message_filter.append(messages.c.channel == period.channel)
-    escalated = conversations.c.sender_id.in_(_escalated_ids())
+    escalated = conversations.c.sender_id.in_(sa.select(escalations.c.conversation_id))
     with engine.connect() as db:
         row = db.execute(sa.select(
             sa.func.count(),
