@@ -7,6 +7,7 @@ import secrets
 import sys
 from pathlib import Path
 
+from bot.serve import ROLES
 from bot.settings import PROJECT_ROOT, council
 
 ENV_FILE = PROJECT_ROOT / ".env"
@@ -82,6 +83,8 @@ def main(argv=None) -> None:
     commands.add_parser("urls", help="print where the processes listen")
     commands.add_parser("retention", help="delete or anonymise conversations older than RETENTION_DAYS now")
     commands.add_parser("fingerprint", help="print what the model learns from, for the studio to compare")
+    serve = commands.add_parser("serve", help="start one process: rasa, actions, web, worker or backoffice")
+    serve.add_argument("role", choices=ROLES)
     staff = commands.add_parser("staff", help="staff accounts: add, list, password, disable, enable")
     staff.add_argument("action", choices=["add", "list", "password", "disable", "enable"])
     staff.add_argument("username", nargs="?")
@@ -101,6 +104,9 @@ def main(argv=None) -> None:
     elif args.command == "fingerprint":
         from bot.studio.publish import understanding_hash
         print(understanding_hash(PROJECT_ROOT))
+    elif args.command == "serve":
+        from bot.serve import serve
+        serve(args.role)
     elif args.command == "staff":
         if args.action != "list" and not args.username:
             parser.error("give the username, e.g. brackenford staff add sam --role agent")

@@ -1,0 +1,40 @@
+"""`brackenford serve ROLE`: the one place that says how each process is started.
+
+`make run`, `make run-cluster`, the container image and the Kubernetes and
+compose files all start processes through this, so a role's command line is
+written once. Each role replaces this process (exec), so signals reach it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import Dict, List
+
+from bot.settings import PROJECT_ROOT
+
+ROLES = ("rasa", "actions", "web", "worker", "backoffice")
+
+
+def command(role: str, env: Dict[str, str]) -> List[str]:
+    python = sys.executable
+    if role == "rasa":
+        args = [str(PROJECT_ROOT / ".venv" / "bin" / "rasa") if (PROJECT_ROOT / ".venv" / "bin" / "rasa").exists()
+                else "rasa", "run", "--enable-api", "--auth-token", env.get("RASA_API_TOKEN", ""),
+                "--cors", env.get("RASA_CORS", "*"),
+                "--interface", env.get("RASA_HOST", "0.0.0.0"), "--port", env.get("RASA_PORT", "5005"),
+                "--model", env.get("RASA_MODEL", "models/brackenford.tar.gz"),
+                "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+        if env.get("RASA_LOGGING_CONFIG"):
+            args += ["--logging-config-file", env["RASA_LOGGING_CONFIG"]]
+        return args
+    modules = {"actions": ["bot.action_server"], "web": ["bot.web"], "worker": ["bot.worker"],
+               "backoffice": ["bot.backoffice", "serve"]}
+    if role not in modules:
+        raise SystemExit(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    return [python, "-m", *modules[role]]
+
+
+def serve(role: str) -> None:
+    args = command(role, dict(os.environ))
+    os.chdir(PROJECT_ROOT)
+    os.execvp(args[0], args)
