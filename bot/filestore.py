@@ -2,7 +2,7 @@
 
 Two stores behind one interface, chosen by `FILE_STORE`:
 - `local` (the embedded default): a folder on this machine (`FILE_STORE_DIR`,
-  default `var/files`);
+  default `var/`, so photos are in `var/photos/` as they always were);
 - `database`: a table in the project's database, so every replica of every
   process sees the same files with nothing more to run (PostgreSQL in the
   cluster; files here are photos up to 10 MB and models of a few tens of MB).
@@ -164,4 +164,4 @@ def default_file_store() -> FileStore:
     if file_store_kind() == "database":
         from bot.db import engine
         return DatabaseFileStore(engine())
-    return LocalFileStore(Path(os.environ.get("FILE_STORE_DIR", PROJECT_ROOT / "var" / "files")))
+    return LocalFileStore(Path(os.environ.get("FILE_STORE_DIR", PROJECT_ROOT / "var")))

@@ -1,18 +1,18 @@
 """Photos residents add to a report: checked by their content, re-encoded without
-camera metadata (location, device), and stored under a random name."""
+camera metadata (location, device), and stored under a random name in the file
+store (bot/filestore.py), so any web app replica can serve them."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from bot.settings import PROJECT_ROOT
+from bot.filestore import FileStore, LocalFileStore, default_file_store
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 2048
@@ -27,9 +27,8 @@ class PhotoRejected(ValueError):
 
 
 class PhotoStore:
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
+    def __init__(self, files: Union[FileStore, Path]):
+        self.files = files if isinstance(files, FileStore) else LocalFileStore(Path(files))
 
     def save(self, data: bytes) -> str:
         if not data:
@@ -51,16 +50,18 @@ class PhotoStore:
             raise PhotoRejected("The file is not a photo we can open. Choose a JPG or PNG photo.") from error
         name = f"{secrets.token_hex(16)}.jpg"
         # A new image has no EXIF: nothing from the camera is written.
-        clean.save(self.folder / name, format="JPEG", quality=85, optimize=True)
+        out = io.BytesIO()
+        clean.save(out, format="JPEG", quality=85, optimize=True)
+        self.files.put(f"photos/{name}", out.getvalue(), "image/jpeg")
         return name
 
-    def path(self, name: str) -> Optional[Path]:
+    def get(self, name: str) -> Optional[bytes]:
+        """The photo's JPEG bytes, or None for a name we did not give."""
         if not _NAME.match(name or ""):
             return None
-        found = self.folder / name
-        return found if found.is_file() else None
+        return self.files.get(f"photos/{name}")
 
 
 @lru_cache(maxsize=None)
 def default_photo_store() -> PhotoStore:
-    return PhotoStore(Path(os.environ.get("PHOTO_DIR", PROJECT_ROOT / "var" / "photos")))
+    return PhotoStore(default_file_store())

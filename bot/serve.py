@@ -34,7 +34,18 @@ def command(role: str, env: Dict[str, str]) -> List[str]:
     return [python, "-m", *modules[role]]
 
 
+def environment(env: Dict[str, str]) -> Dict[str, str]:
+    """The environment with the defaults endpoints.yml needs; what is set always wins."""
+    defaults = {
+        "ACTION_SERVER_URL": f"http://localhost:{env.get('ACTIONS_PORT', '5055')}/webhook",
+        "MODEL_SERVER_URL": f"http://localhost:{env.get('WEB_PORT', '8000')}/models/live.tar.gz",
+        "MODEL_PULL_SECONDS": "10",
+    }
+    return {**defaults, **{key: value for key, value in env.items() if value != ""}}
+
+
 def serve(role: str) -> None:
-    args = command(role, dict(os.environ))
+    env = environment(dict(os.environ))
+    args = command(role, env)
     os.chdir(PROJECT_ROOT)
-    os.execvp(args[0], args)
+    os.execvpe(args[0], args, env)

@@ -12,7 +12,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 # Unit and action tests get their own database, and a back office that is down
 # (nothing listens on port 9); end-to-end tests start real ones.
-os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='council-tests-')}/assistant.db"
+_TEST_DIR = tempfile.mkdtemp(prefix='council-tests-')
+os.environ["DATABASE_URL"] = f"sqlite:///{_TEST_DIR}/assistant.db"
+# Photos and published models too: nothing a test does lands in the checkout's var/.
+os.environ["FILE_STORE_DIR"] = f"{_TEST_DIR}/files"
 os.environ["BACKOFFICE_OPEN311_URL"] = "http://127.0.0.1:9/open311/v2"
 os.environ["BACKOFFICE_API_KEY"] = "unit-test-key"
 

@@ -27,6 +27,7 @@ class Stack:
         self.web_url = f"http://127.0.0.1:{web_port}"
         self.token = "test-api-token"
         self.database = workdir / "assistant.db"
+        self.files = workdir / "files"
         self.log_path = workdir / "stack.log"
         self.env = {
             **os.environ,
@@ -36,6 +37,9 @@ class Stack:
             "RASA_URL": self.rasa_url,
             "RASA_API_TOKEN": self.token,
             "DATABASE_URL": f"sqlite:///{self.database}",
+            "FILE_STORE_DIR": str(self.files),
+            "MODEL_SERVER_URL": f"{self.web_url}/models/live.tar.gz",
+            "MODEL_PULL_SECONDS": "2",
             "BACKOFFICE_PORT": str(backoffice_port),
             "BACKOFFICE_OPEN311_URL": self.backoffice_url,
             "BACKOFFICE_API_KEY": "test-backoffice-key",
@@ -58,7 +62,9 @@ class Stack:
             cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        waiting = [f"{self.rasa_url}/", f"{self.actions_url}/health", f"{self.web_url}/health"]
+        # Rasa's /status answers once a model is loaded (pulled from the web app).
+        waiting = [f"{self.rasa_url}/status?token={self.token}", f"{self.actions_url}/health",
+                   f"{self.web_url}/health"]
         if not self.processes or "backoffice" in self.processes:
             waiting.append(self.backoffice_url.replace("/open311/v2", "/health"))
         while waiting:

@@ -45,17 +45,6 @@ class RasaClient:
                            "include_events": "NONE"}, json=events)
 
 
-    def load_model(self, path: str) -> None:
-        """Replace the running model with the one at `path` (on the Rasa server's disk), without a restart."""
-        try:
-            reply = requests.put(f"{self.url}/model", params={"token": self.token}, json={"model_file": path},
-                                 timeout=300)
-        except requests.RequestException as error:
-            raise RasaUnavailable(f"Rasa is not answering: {error}") from error
-        if reply.status_code != 204:
-            raise RasaUnavailable(f"Rasa answered {reply.status_code}: {reply.text[:200]}")
-
-
 def say(text: str, agent: Optional[str] = None, handoff: Optional[str] = None) -> Dict[str, Any]:
     """A `bot` event: from an adviser when `agent` names them; `handoff` tells the widget
     the state of the handover (`with_agent`, `ended`)."""

@@ -1,6 +1,7 @@
 """Publishing: check the content, train a candidate model in the background,
-evaluate it, and only then, on an editor's word, put it live through Rasa's
-HTTP API (no restart). The model it replaced is kept for a one-click rollback.
+evaluate it, and only then, on an editor's word, put it live: written to the
+model store (bot/model_store.py), which every Rasa server pulls from (no
+restart). The model it replaced is kept there for a one-click rollback.
 
 A publish moves through: checking, training, evaluating, then `ready`, or
 `needs_confirmation` when the evaluation got worse by more than the margin,
@@ -25,7 +26,7 @@ import sqlalchemy as sa
 import yaml
 
 from bot.db import utcnow
-from bot.handoff.rasa_api import RasaClient, RasaUnavailable
+from bot.model_store import ModelStore, default_model_store
 from bot.settings import PROJECT_ROOT
 from bot.studio import checks
 from bot.studio.content import Content
@@ -119,13 +120,11 @@ def understanding_hash(root: Path) -> str:
 
 class Publisher:
     def __init__(self, engine: sa.engine.Engine, content: Optional[Content] = None,
-                 rasa: Optional[RasaClient] = None, live_model: Optional[Path] = None):
+                 models: Optional[ModelStore] = None):
         self.engine = engine
         self.content = content or Content()
         self.root = self.content.root
-        self.rasa = rasa or RasaClient()
-        self.live_model = Path(live_model or os.environ.get("STUDIO_LIVE_MODEL")
-                               or self.root / "models" / "brackenford.tar.gz")
+        self.models = models or default_model_store()
         self.work = self.root / "models" / "studio"
         self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None   # the publish running in this process, if any
@@ -193,18 +192,19 @@ class Publisher:
                 return
             understanding = understanding_hash(self.root)
             self._update(publish_id, understanding=understanding)
-            baseline = self._baseline(understanding)
-            if baseline is None and self.live_model.exists():
+            live_model = self.models.live_file(self.work)
+            baseline = self._baseline(understanding, live_model)
+            if baseline is None and live_model is not None:
                 # Only answers changed: the live model with the new answers, no training needed.
                 self._update(publish_id, state="training", stage="Updating the answers", progress=40)
-                model = with_new_answers(self.live_model, self.root / "data" / "domain",
+                model = with_new_answers(live_model, self.root / "data" / "domain",
                                          self.work / f"candidate-{publish_id}.tar.gz")
                 self._update(publish_id, model_path=str(model), state="ready", progress=100, finished_at=utcnow(),
                              stage="Only answers changed, so what the assistant understands is the same. "
                                    "Ready to put live.")
                 return
             self._update(publish_id, state="training", stage="Training", progress=10)
-            model = self._train(publish_id)
+            model = self._train(publish_id, live_model)
             self._update(publish_id, model_path=str(model))
             if baseline is None:
                 baseline = (0.0, 10 ** 6)
@@ -255,7 +255,7 @@ class Publisher:
             raise PublishError("Rasa took too long. Try again, or ask a developer to look at the server.")
         return subprocess.CompletedProcess(command, process.returncode, "".join(lines[-400:]), "")
 
-    def _train(self, publish_id: int) -> Path:
+    def _train(self, publish_id: int, live_model: Optional[Path]) -> Path:
         self.work.mkdir(parents=True, exist_ok=True)
         steps = [0]
 
@@ -269,11 +269,11 @@ class Publisher:
         name = f"candidate-{publish_id}"
         model = self.work / f"{name}.tar.gz"
         command = ["train", *DATA_ARGS, "--out", str(self.work), "--fixed-model-name", name]
-        if self.live_model.exists():
+        if live_model is not None:
             # New phrasings of existing topics: Rasa fine-tunes the live model with a fraction of the
             # epochs. Rasa refuses when that is not safe (a new topic, a changed configuration).
             self._update(publish_id, stage="Training (from the live model)")
-            result = self._rasa([*command, "--finetune", str(self.live_model), "--epoch-fraction",
+            result = self._rasa([*command, "--finetune", str(live_model), "--epoch-fraction",
                                  os.environ.get("STUDIO_FINETUNE_EPOCH_FRACTION", "0.25")],
                                 timeout=3600, on_line=progress)
             if result.returncode == 0 and model.exists():
@@ -284,22 +284,17 @@ class Publisher:
             raise PublishError("Training failed. Ask a developer to look at the training log.")
         return model
 
-    def _fingerprint_file(self) -> Path:
-        return Path(f"{self.live_model}.understanding")
-
-    def _baseline(self, understanding: str) -> Optional[tuple]:
+    def _baseline(self, understanding: str, live_model: Optional[Path]) -> Optional[tuple]:
         """The live model's evaluation, or None when only answers changed since it."""
-        live = self._last_live()
-        fingerprint = self._fingerprint_file()
-        live_understanding = live["understanding"] if live is not None else (
-            fingerprint.read_text(encoding="utf-8").strip() if fingerprint.exists() else None)
-        if live_understanding == understanding:
+        stored = self.models.live()
+        if stored is not None and stored.understanding == understanding:
             return None
+        live = self._last_live()
         if live is not None and live["accuracy"] is not None:
             return live["accuracy"], live["stories_failed"] or 0
-        if not self.live_model.exists():
+        if live_model is None:
             return 0.0, 10 ** 6    # nothing live to compare with
-        accuracy, _, failed = self._evaluate(self.live_model, "live")
+        accuracy, _, failed = self._evaluate(live_model, "live")
         return accuracy, failed
 
     def _evaluate(self, model: Path, label: str) -> tuple:
@@ -329,42 +324,30 @@ class Publisher:
         if publish.state not in ("ready", "needs_confirmation") or not publish.model_path:
             raise PublishError("Only a tested model can be put live.")
         with self._lock:
-            previous = self.work / f"before-{publish_id}.tar.gz"
-            if self.live_model.exists():
-                shutil.copy2(self.live_model, previous)
-            self._load(Path(publish.model_path))
-            # The live file too, so a restart keeps the published model.
-            shutil.copy2(publish.model_path, self.live_model)
+            # The model it replaces is kept in the store, for a roll back from any web app.
+            previous = self.models.keep(f"models/before-{publish_id}.tar.gz")
             with self.engine.connect() as db:
                 understanding = db.execute(sa.select(publishes.c.understanding)
                                            .where(publishes.c.id == publish_id)).scalar()
-            self._fingerprint_file().write_text(understanding or "", encoding="utf-8")
+            # Every Rasa server pulls it from the store within MODEL_PULL_SECONDS.
+            self.models.put_live(Path(publish.model_path), "studio", understanding or "")
             with self.engine.begin() as db:
                 db.execute(publishes.update().where(publishes.c.state == "live").values(state="replaced"))
                 db.execute(publishes.update().where(publishes.c.id == publish_id).values(
-                    state="live", live_at=utcnow(), live_by=username,
-                    previous_model_path=str(previous) if previous.exists() else None))
+                    state="live", live_at=utcnow(), live_by=username, previous_model_path=previous))
         return self.get(publish_id)
 
     def rollback(self, username: str) -> Publish:
         """Put back the model that the latest publish replaced."""
         live = self._last_live()
-        if live is None or not live["previous_model_path"] or not Path(live["previous_model_path"]).exists():
+        if live is None or not live["previous_model_path"] or not self.models.has(live["previous_model_path"]):
             raise PublishError("There is no earlier model to go back to.")
         with self._lock:
-            self._load(Path(live["previous_model_path"]))
-            shutil.copy2(live["previous_model_path"], self.live_model)
-            self._fingerprint_file().unlink(missing_ok=True)   # unknown again: the next publish evaluates
+            # The kept copy carries what it understands, so the next answer-only edit needs no training.
+            self.models.restore(live["previous_model_path"])
             self._update(live["id"], state="rolled_back", rolled_back_at=utcnow(),
                          stage=f"Rolled back by {username}.")
         return self.get(live["id"])
-
-    def _load(self, model: Path) -> None:
-        try:
-            self.rasa.load_model(str(model.resolve()))
-        except RasaUnavailable as error:
-            raise PublishError("The assistant did not load the model, so nothing changed. Try again in a minute.") \
-                from error
 
 
 class PublishError(Exception):

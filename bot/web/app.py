@@ -2,6 +2,7 @@
 files, its small API (feedback, photos), and a health check."""
 from __future__ import annotations
 
+import hmac
 import json
 import os
 from pathlib import Path
@@ -12,6 +13,8 @@ from sanic.request import Request
 
 from bot.feedback import default_store
 from bot.handoff.escalations import default_escalations
+from bot.filestore import etag_of
+from bot.model_store import BUILT_MODEL, built_understanding, default_model_store
 from bot.photos import PhotoRejected, default_photo_store
 from bot.settings import council
 from bot.staff import web as staff_web
@@ -58,6 +61,8 @@ def create_app(name: str = "council_web") -> Sanic:
         for store in (default_store, default_escalations, default_staff, default_sessions, default_throttle,
                       default_audit, default_inbox, default_publisher, default_facts):
             store()
+        # The model `make train` built goes live when none is, or when it is newer than the live one.
+        await blocking(default_model_store().seed, BUILT_MODEL, built_understanding())
 
     @app.middleware("response")
     async def security_headers(request: Request, reply):
@@ -138,13 +143,33 @@ def create_app(name: str = "council_web") -> Sanic:
 
     @app.get("/photos/<name>")
     async def photo(request: Request, name: str):
-        path = default_photo_store().path(name)
-        if path is None:
+        data = await blocking(default_photo_store().get, name)
+        if data is None:
             return response.json({"error": "No such photo."}, status=404)
-        return await response.file(str(path), mime_type="image/jpeg",
-                                   headers={"Cache-Control": "private, max-age=86400"})
+        return response.raw(data, content_type="image/jpeg", headers={"Cache-Control": "private, max-age=86400"})
+
+    @app.get("/models/live.tar.gz")
+    async def live_model(request: Request):
+        """Rasa's model server protocol: every Rasa server pulls the published model from here."""
+        if not _api_token_ok(request.args.get("token", "")):
+            return response.json({"error": "Send the Rasa API token."}, status=401)
+        models = default_model_store()
+        live = await blocking(models.live)
+        if live is None:
+            return response.json({"error": "No model has been published yet."}, status=404)
+        if request.headers.get("If-None-Match") == live.etag:
+            return response.empty(status=304, headers={"ETag": live.etag})
+        data = await blocking(models.live_bytes)
+        # The tag of the bytes sent, even if a publish lands between the two reads.
+        return response.raw(data, content_type="application/gzip",
+                            headers={"ETag": await blocking(etag_of, data), "filename": "model.tar.gz"})
 
     return app
+
+
+def _api_token_ok(given: str) -> bool:
+    expected = os.environ.get("RASA_API_TOKEN", "")
+    return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 def _ws(url: str) -> str:

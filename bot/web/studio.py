@@ -23,7 +23,7 @@ from bot.web.pages import page, rows, tag
 
 STATE_WORDS = {"checking": "Checking the content", "training": "Training", "evaluating": "Testing",
                "ready": "Ready to put live", "needs_confirmation": "Worse than the live model: confirm first",
-               "live": "Live", "failed": "Failed", "replaced": "Replaced by a later publish",
+               "live": "Live: every assistant server answers with it within a minute", "failed": "Failed", "replaced": "Replaced by a later publish",
                "rolled_back": "Rolled back"}
 
 

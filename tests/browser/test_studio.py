@@ -1,6 +1,7 @@
 """The content studio in a real browser: an editor fixes an answer, publishes it, and the
 resident's chat shows the change; the inbox turns a resident's question into a phrasing."""
 import re
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ def studio_url(stack, tmp_path_factory):
     if staff.get("edna") is None:
         staff.add("edna", "Edna", "editor", PASSWORD)
     with web_app(18703, DATABASE_URL=f"sqlite:///{stack.database}", STUDIO_PROJECT_DIR=str(project),
+                 FILE_STORE_DIR=str(stack.files),
                  RASA_URL=stack.rasa_url, RASA_API_TOKEN=stack.token) as url:
         yield url
 
@@ -40,7 +42,15 @@ def editor(browser, studio_url):
     context.close()
 
 
-def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page, studio_url):
+def wait_until_served(stack, question, expected, seconds=60):
+    """Every Rasa server pulls a published model within seconds; wait for this one."""
+    deadline = time.monotonic() + seconds
+    while expected not in " ".join(r.get("text", "") for r in stack.say(f"probe-{time.monotonic()}", question)):
+        assert time.monotonic() < deadline, "the published answer was not served within a minute"
+        time.sleep(0.5)
+
+
+def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page, studio_url, stack):
     assert axe_violations(editor) == []
     editor.get_by_role("link", name="Library opening times").click()
     answer = editor.get_by_label("Answer", exact=True)
@@ -57,6 +67,7 @@ def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page, studio_url):
     assert axe_violations(editor) == []
     put_live.click(timeout=120_000)    # Rasa loads the model before the page comes back
     expect(editor.get_by_role("status")).to_contain_text("Live", timeout=120_000)
+    wait_until_served(stack, "What time is the library open?", NEW_ANSWER)
 
     page.get_by_role("button", name=TITLE).click()
     ask(page, "What time is the library open?")

@@ -62,7 +62,7 @@ def console(tmp_path_factory):
     staff.add("sam", "Sam", "agent", PASSWORD)
     staff.add("eddie", "Eddie", "editor", PASSWORD)
     staff.add("alex", "Alex", "agent", PASSWORD)
-    with web_app(18701, DATABASE_URL=database, RASA_API_TOKEN="test-token", PHOTO_DIR=str(workdir / "photos"),
+    with web_app(18701, DATABASE_URL=database, RASA_API_TOKEN="test-token", FILE_STORE_DIR=str(workdir / "files"),
                  RASA_URL=f"http://127.0.0.1:{rasa.server_port}") as url:
         yield url, EscalationStore(engine)
     rasa.shutdown()

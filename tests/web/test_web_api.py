@@ -13,7 +13,7 @@ from tests.web.server import web_app
 def web(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("web")
     database = f"sqlite:///{workdir / 'web.db'}"
-    with web_app(18700, DATABASE_URL=database, PHOTO_DIR=str(workdir / "photos"), RASA_URL="http://127.0.0.1:9") as url:
+    with web_app(18700, DATABASE_URL=database, FILE_STORE_DIR=str(workdir / "files"), RASA_URL="http://127.0.0.1:9") as url:
         yield url, database
 
 
