@@ -28,13 +28,19 @@ def init_env(path: Path = ENV_FILE) -> list:
     return missing
 
 
-def print_urls() -> None:
+def print_urls(cluster: bool = False) -> None:
     name = council().assistant_name
-    print(f"{name} is starting:")
+    print(f"{name} is starting{' as a cluster' if cluster else ''}:")
     print("  Web app:        http://localhost:8000")
     print("  Staff pages:    http://localhost:8000/staff  (console, content studio, insights)")
-    print("  Rasa server:    http://localhost:5005  (REST: POST /webhooks/rest/webhook)")
-    print("  Action server:  http://localhost:5055")
+    if cluster:
+        print("  Load balancer:  http://localhost:5005  (REST: POST /webhooks/rest/webhook, socket.io)")
+        print("  Rasa servers:   http://localhost:5006, http://localhost:5007")
+        print("  Action servers: http://localhost:5056, http://localhost:5057 (balanced at :5055)")
+        print("  PostgreSQL :5433, Redis :6380, state in var/cluster/")
+    else:
+        print("  Rasa server:    http://localhost:5005  (REST: POST /webhooks/rest/webhook)")
+        print("  Action server:  http://localhost:5055")
     print("  Back office:    http://localhost:8080/open311/v2  (demo Open311 server)")
     print("First time? Make a staff login: .venv/bin/brackenford staff add yourname --role admin")
     print("Press Ctrl-C to stop everything.")
@@ -80,7 +86,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="brackenford", description="Council assistant commands")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("init-env", help="create .env with a random RASA_API_TOKEN if missing")
-    commands.add_parser("urls", help="print where the processes listen")
+    urls = commands.add_parser("urls", help="print where the processes listen")
+    urls.add_argument("--cluster", action="store_true", help="for make run-cluster")
     commands.add_parser("retention", help="delete or anonymise conversations older than RETENTION_DAYS now")
     commands.add_parser("fingerprint", help="print what the model learns from, for the studio to compare")
     serve = commands.add_parser("serve", help="start one process: rasa, actions, web, worker or backoffice")
@@ -91,12 +98,17 @@ def main(argv=None) -> None:
     staff.add_argument("--name", help="the name residents see, e.g. 'Sam' (default: the username)")
     staff.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
     staff.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    db = commands.add_parser("db", help="the database: upgrade it, show its revision, or start a migration")
+    db.add_argument("action", choices=["upgrade", "current", "revision"])
+    db.add_argument("-m", "--message", help="revision: what the new migration does")
+    db.add_argument("--autogenerate", action="store_true",
+                    help="revision: write the changes the tables in the code need (check them!)")
     args = parser.parse_args(argv)
     if args.command == "init-env":
         for name in init_env():
             print(f"Wrote a new {name} to {ENV_FILE.name}")
     elif args.command == "urls":
-        print_urls()
+        print_urls(args.cluster)
     elif args.command == "retention":
         from bot.db import engine
         from bot.insights.retention import apply_retention, retention_days
@@ -111,6 +123,9 @@ def main(argv=None) -> None:
         if args.action != "list" and not args.username:
             parser.error("give the username, e.g. brackenford staff add sam --role agent")
         staff_command(args)
+    elif args.command == "db":
+        from bot.schema import db_command
+        db_command(args)
 
 
 if __name__ == "__main__":

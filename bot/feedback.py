@@ -7,11 +7,11 @@ from typing import Dict, List
 import sqlalchemy as sa
 
 from bot.db import utcnow
+from bot.schema import metadata, ready
 
 MAX_CONVERSATION_ID = 255
 MAX_MESSAGE = 500
 
-metadata = sa.MetaData()
 feedback = sa.Table(
     "feedback", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -25,7 +25,7 @@ feedback = sa.Table(
 class FeedbackStore:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        ready(engine)
 
     def add(self, conversation_id: str, message: str, helpful: bool) -> None:
         with self.engine.begin() as db:

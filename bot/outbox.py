@@ -24,12 +24,12 @@ import sqlalchemy as sa
 from bot.db import utcnow
 from bot.connectors.base import BackOfficeRejected, BackOfficeUnavailable, Connector, Report
 from bot.references import OUR_ALPHABET, OUR_PREFIX
+from bot.schema import metadata, ready
 
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 
-metadata = sa.MetaData()
 reports = sa.Table(
     "service_reports", metadata,
     sa.Column("reference", sa.String(16), primary_key=True),
@@ -83,7 +83,7 @@ def _due(now: datetime):
 class Outbox:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        ready(engine)
 
     def add(self, report: Report, conversation_id: Optional[str] = None) -> Entry:
         """Store a report durably and give it our reference (committed before returning)."""

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 
 from bot.db import utcnow
+from bot.schema import metadata, ready
 
 REASONS = {
     "asked": "Asked for a person",
@@ -36,7 +37,6 @@ OPEN_STATES = ("waiting", "active", "callback")
 # A resident whose widget has not been heard from for this long has left.
 PRESENCE_GRACE = timedelta(seconds=60)
 
-metadata = sa.MetaData()
 escalations = sa.Table(
     "escalations", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -121,7 +121,7 @@ def _queue_order():
 class EscalationStore:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        ready(engine)
 
     # The assistant's side -------------------------------------------------------
 

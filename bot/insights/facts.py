@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from bot.handoff.transcript import topic_of
+from bot.schema import metadata, ready
 from bot.settings import council
-from bot.studio.masking import mask
 from bot.tracker_events import events as rasa_events
 
 # Actions that mean the resident got what they came for.
@@ -28,7 +28,6 @@ ANSWERS = ("utter_faq", "action_bin_day", "action_submit_report", "action_report
 BATCH = 20_000
 _updating = threading.Lock()   # one reader at a time in a process
 
-metadata = sa.MetaData()
 conversations = sa.Table(
     "insights_conversations", metadata,
     sa.Column("sender_id", sa.String(255), primary_key=True),
@@ -72,7 +71,7 @@ def _utc(timestamp: Optional[float]) -> datetime:
 class Facts:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        ready(engine)
         self.zone = ZoneInfo(council().timezone)
 
     def _last_id(self, db) -> int:
@@ -92,6 +91,8 @@ class Facts:
                     return total
 
     def _batch(self) -> int:
+        # Imported here: masking loads spaCy, which every process that makes the tables need not.
+        from bot.studio.masking import mask
         with self.engine.begin() as db:
             last = self._last_id(db)
             try:

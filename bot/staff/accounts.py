@@ -15,6 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from bot.db import utcnow
+from bot.schema import metadata, ready
 
 ROLES = ("agent", "editor", "admin")
 MIN_PASSWORD = 12
@@ -24,7 +25,6 @@ hasher = PasswordHasher()
 # Checked against when the username is unknown, so a wrong username takes as long as a wrong password.
 _DUMMY_HASH = hasher.hash("not a real password")
 
-metadata = sa.MetaData()
 staff = sa.Table(
     "staff", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -68,7 +68,7 @@ def check_password(password: str) -> None:
 class StaffStore:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        ready(engine)
 
     def add(self, username: str, display_name: str, role: str, password: str) -> StaffMember:
         username = username.strip().lower()

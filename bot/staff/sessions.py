@@ -13,9 +13,9 @@ from typing import Optional
 import sqlalchemy as sa
 
 from bot.db import utcnow
+from bot.schema import metadata, ready
 from bot.staff.accounts import StaffMember, StaffStore
 
-metadata = sa.MetaData()
 sessions = sa.Table(
     "staff_sessions", metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),
@@ -45,7 +45,7 @@ class SessionStore:
     def __init__(self, engine: sa.engine.Engine, accounts: StaffStore):
         self.engine = engine
         self.accounts = accounts
-        metadata.create_all(engine)
+        ready(engine)
 
     def start(self, member: StaffMember) -> str:
         """A new session for a member who has just signed in; the cookie's token."""

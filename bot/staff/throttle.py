@@ -10,10 +10,10 @@ from functools import lru_cache
 import sqlalchemy as sa
 
 from bot.db import utcnow
+from bot.schema import metadata, ready
 
 WINDOW = timedelta(minutes=15)
 
-metadata = sa.MetaData()
 attempts = sa.Table(
     "staff_login_failures", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -30,7 +30,7 @@ def _limit(name: str, default: int) -> int:
 class LoginThrottle:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        ready(engine)
 
     def blocked(self, username: str, address: str) -> bool:
         since = utcnow() - WINDOW

@@ -7,8 +7,8 @@ from typing import Dict, List, Optional
 import sqlalchemy as sa
 
 from bot.db import utcnow
+from bot.schema import metadata, ready
 
-metadata = sa.MetaData()
 audit = sa.Table(
     "studio_audit", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -24,7 +24,7 @@ audit = sa.Table(
 class AuditLog:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        ready(engine)
 
     def record(self, username: str, action: str, target: str, before: Optional[str] = None,
                after: Optional[str] = None) -> None:

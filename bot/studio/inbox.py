@@ -18,11 +18,9 @@ import sqlalchemy as sa
 
 from bot.db import utcnow
 from bot.feedback import feedback
-from bot.feedback import metadata as feedback_metadata
-from bot.studio.masking import mask
+from bot.schema import metadata, ready
 from bot.tracker_events import events as rasa_events
 
-metadata = sa.MetaData()
 decisions = sa.Table(
     "studio_inbox_decisions", metadata,
     sa.Column("message_key", sa.String(64), primary_key=True),
@@ -69,8 +67,7 @@ class Inbox:
         self.engine = engine
         self.days = days
         self.scan = scan     # at most this many recent messages are looked at
-        metadata.create_all(engine)
-        feedback_metadata.create_all(engine)
+        ready(engine)      # the feedback table too
 
     def _decided(self) -> set:
         with self.engine.connect() as db:
@@ -96,6 +93,8 @@ class Inbox:
         return found
 
     def messages(self, limit: int = 100) -> List[InboxMessage]:
+        # Imported here: masking loads spaCy, which every process that makes the tables need not.
+        from bot.studio.masking import mask
         decided = self._decided()
         threshold = low_confidence()
         found: List[InboxMessage] = []
@@ -121,6 +120,7 @@ class Inbox:
 
     def _not_helpful(self, decided: set, user_events: List[Dict]) -> List[InboxMessage]:
         """The resident's question behind each "not helpful" vote: their last message before it."""
+        from bot.studio.masking import mask
         with self.engine.connect() as db:
             votes = db.execute(sa.select(feedback).where(feedback.c.helpful.is_(False))
                                .order_by(feedback.c.id.desc()).limit(500)).mappings().all()

@@ -27,6 +27,7 @@ import yaml
 
 from bot.db import utcnow
 from bot.model_store import ModelStore, default_model_store
+from bot.schema import metadata, ready
 from bot.settings import PROJECT_ROOT
 from bot.studio import checks
 from bot.studio.content import Content
@@ -38,7 +39,6 @@ DATA_ARGS = ["--domain", "data/domain", "--data", "data/nlu", "data/rules", "dat
 RUNNING = ("checking", "training", "evaluating")
 TRAIN_STEP = re.compile(r"Starting to train component '(\w+)'")
 
-metadata = sa.MetaData()
 publishes = sa.Table(
     "studio_publishes", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -128,7 +128,7 @@ class Publisher:
         self.work = self.root / "models" / "studio"
         self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None   # the publish running in this process, if any
-        metadata.create_all(engine)
+        ready(engine)
 
     # Reading -------------------------------------------------------------------------
 

@@ -1,13 +1,10 @@
 """The production parts for real: PostgreSQL (DATABASE_URL) and Redis (REDIS_URL),
 started from Debian's packages for these tests, never mocked."""
 import asyncio
-import glob
 import os
 import shutil
 import subprocess
-import tempfile
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,36 +13,7 @@ from bot.connectors.base import Connector, Report
 from bot.feedback import FeedbackStore
 from bot.outbox import Outbox
 
-PG_PORT, REDIS_PORT = 15432, 16379
-
-
-def _pg_bin(name):
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    assert found, "PostgreSQL is not installed: make test installs Debian's postgresql"
-    return found[-1]
-
-
-@pytest.fixture(scope="module")
-def postgres_url():
-    # PostgreSQL will not run as root: its data folder belongs to the postgres user,
-    # outside pytest's root-only temporary folder.
-    data = Path(tempfile.mkdtemp(prefix="council-pg-"))
-    shutil.chown(data, "postgres", "postgres")
-    as_postgres = ["runuser", "-u", "postgres", "--"]
-    subprocess.run(as_postgres + [_pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"],
-                   check=True, capture_output=True)
-    subprocess.run(as_postgres + [_pg_bin("pg_ctl"), "-D", str(data), "-w", "-l", str(data / "log"), "-o",
-                                  f"-p {PG_PORT} -k {data} -c listen_addresses=127.0.0.1", "start"],
-                   check=True, capture_output=True)
-    try:
-        admin = sa.create_engine(f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as db:
-            db.execute(sa.text("CREATE DATABASE assistant"))
-        admin.dispose()
-        yield f"postgresql://postgres@127.0.0.1:{PG_PORT}/assistant"
-    finally:
-        subprocess.run(as_postgres + [_pg_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(data, ignore_errors=True)
+REDIS_PORT = 16379   # PostgreSQL: conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,23 @@
+"""${message}
+
+Revision ${up_revision}, after ${down_revision | comma,n}; written ${create_date}.
+
+Write the change out here with op.*: never import the tables from bot/, since they
+will have changed again by the time an old database runs this file.
+"""
+from alembic import op
+import sqlalchemy as sa
+${imports if imports else ""}
+
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}
+branch_labels = ${repr(branch_labels)}
+depends_on = ${repr(depends_on)}
+
+
+def upgrade() -> None:
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade() -> None:
+    ${downgrades if downgrades else "pass"}
