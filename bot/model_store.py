@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timezone
 from functools import lru_cache
@@ -111,6 +113,30 @@ class ModelStore:
         self.put_live(built, "build", understanding)
         logger.info("Published the built model %s", built)
         return True
+
+
+class Rollout:
+    """One Rasa server at a time takes a new model.
+
+    A Rasa server stops answering for a few seconds while it loads a model (Rasa loads it on its
+    event loop), so if every server took a publish at once, residents would wait on all of them.
+    After the model server sends a new model to one server, it tells the others "not modified"
+    for `MODEL_ROLLOUT_SECONDS`; they take it on a later pull, while the first one answers. A
+    server with no model at all (just started) is never kept waiting.
+    """
+
+    def __init__(self, window: Optional[float] = None):
+        self.window = float(os.environ.get("MODEL_ROLLOUT_SECONDS", "15")) if window is None else window
+        self._last_sent = float("-inf")
+        self._lock = threading.Lock()
+
+    def may_send(self, has_model: bool, now: Optional[float] = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if has_model and now - self._last_sent < self.window:
+                return False
+            self._last_sent = now
+            return True
 
 
 @lru_cache(maxsize=None)

@@ -131,30 +131,36 @@ class Outbox:
         """Try to file one report now, if it is due and nobody else is sending it."""
         now = now or utcnow()
         if self._claim(reference, now):
-            entry = self.get(reference)
-            attempts = entry.attempts + 1
-            try:
-                backoffice_reference = connector.submit(entry.report)
-                values = dict(state="delivered", backoffice_reference=backoffice_reference,
-                              delivered_at=utcnow(), last_error=None)
-            except BackOfficeUnavailable as error:
-                logger.warning("Back office unavailable for %s (attempt %d): %s", reference, attempts, error)
-                values = dict(state="queued", next_attempt_at=now + retry_delay(attempts), last_error=str(error))
-            except BackOfficeRejected as error:
-                logger.error("Back office rejected %s: %s", reference, error)
-                values = dict(state="rejected", last_error=str(error))
-            with self.engine.begin() as db:
-                db.execute(reports.update().where(reports.c.reference == reference)
-                           .values(attempts=attempts, lease_until=None, **values))
+            return self._send(reference, connector, now)
+        return self.get(reference)
+
+    def _send(self, reference: str, connector: Connector, now: datetime) -> Entry:
+        """File a report this sender has claimed."""
+        entry = self.get(reference)
+        attempts = entry.attempts + 1
+        try:
+            backoffice_reference = connector.submit(entry.report)
+            values = dict(state="delivered", backoffice_reference=backoffice_reference,
+                          delivered_at=utcnow(), last_error=None)
+        except BackOfficeUnavailable as error:
+            logger.warning("Back office unavailable for %s (attempt %d): %s", reference, attempts, error)
+            values = dict(state="queued", next_attempt_at=now + retry_delay(attempts), last_error=str(error))
+        except BackOfficeRejected as error:
+            logger.error("Back office rejected %s: %s", reference, error)
+            values = dict(state="rejected", last_error=str(error))
+        with self.engine.begin() as db:
+            db.execute(reports.update().where(reports.c.reference == reference)
+                       .values(attempts=attempts, lease_until=None, **values))
         return self.get(reference)
 
     def deliver_due(self, connector: Connector, now: Optional[datetime] = None, limit: int = 50) -> int:
-        """File every report that is due; how many were delivered."""
+        """File every report that is due; how many this sender delivered (not another sender's)."""
         now = now or utcnow()
         with self.engine.connect() as db:
             references = list(db.execute(sa.select(reports.c.reference).where(_due(now))
                                          .order_by(reports.c.next_attempt_at).limit(limit)).scalars())
-        return sum(self.deliver(ref, connector, now).state == "delivered" for ref in references)
+        return sum(self._send(ref, connector, now).state == "delivered"
+                   for ref in references if self._claim(ref, now))
 
 
 @lru_cache(maxsize=None)
