@@ -24,8 +24,11 @@ def command(role: str, env: Dict[str, str]) -> List[str]:
                 "--interface", env.get("RASA_HOST", "0.0.0.0"), "--port", env.get("RASA_PORT", "5005"),
                 "--model", env.get("RASA_MODEL", "models/brackenford.tar.gz"),
                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
-        if env.get("RASA_LOGGING_CONFIG"):
-            args += ["--logging-config-file", env["RASA_LOGGING_CONFIG"]]
+        # LOG_FORMAT=json: the same JSON lines as the other processes (bot/logs.py).
+        logging_config = env.get("RASA_LOGGING_CONFIG") or (
+            str(PROJECT_ROOT / "deploy" / "logging-json.yml") if env.get("LOG_FORMAT", "").lower() == "json" else "")
+        if logging_config:
+            args += ["--logging-config-file", logging_config]
         return args
     modules = {"actions": ["bot.action_server"], "web": ["bot.web"], "worker": ["bot.worker"],
                "backoffice": ["bot.backoffice", "serve"]}

@@ -22,6 +22,15 @@ class DatabaseTrackerStore(SQLTrackerStore):
         # Rasa takes a whole database URL in place of a host name.
         super().__init__(domain=domain, host=database_url(), event_broker=event_broker)
 
+    async def stream_events(self, tracker) -> None:
+        """New events to the event broker (the metrics), found by counting stored rows, as `save`
+        itself does, rather than by loading and replaying the whole stored conversation (Rasa's way)."""
+        if self.event_broker is None:
+            return
+        with self.session_scope() as session:
+            new_events = list(self._additional_events(session, tracker))
+        await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
 
 class ConfiguredLockStore(LockStore):
     """Redis lock store when `REDIS_URL` is set, Rasa's in-memory one otherwise.

@@ -26,8 +26,11 @@ def main(argv=None) -> int:
 
     if args.command == "serve":
         from bot.backoffice.app import create_app
-        create_app().run(host=os.environ.get("BACKOFFICE_HOST", "127.0.0.1"),
-                         port=int(os.environ.get("BACKOFFICE_PORT", "8080")), access_log=False)
+        from bot.logs import configure_logging
+        app = create_app()
+        configure_logging()   # after the app: Sanic gives its loggers handlers when it is made
+        app.run(host=os.environ.get("BACKOFFICE_HOST", "127.0.0.1"),
+                port=int(os.environ.get("BACKOFFICE_PORT", "8080")), access_log=False)
         return 0
     store = CaseStore()
     if args.command == "list":

@@ -11,10 +11,12 @@ import requests
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot import metrics
 from bot.feedback import default_store
 from bot.handoff.escalations import default_escalations
+from bot.health import check_database, run_checks
 from bot.filestore import etag_of
-from bot.model_store import BUILT_MODEL, built_understanding, default_model_store
+from bot.model_store import BUILT_MODEL, Rollout, built_understanding, default_model_store
 from bot.photos import PhotoRejected, default_photo_store
 from bot.settings import council
 from bot.staff import web as staff_web
@@ -47,6 +49,7 @@ def create_app(name: str = "council_web") -> Sanic:
     public_rasa = os.environ.get("RASA_PUBLIC_URL", RASA_URL)
     allowed_origins = os.environ.get("WIDGET_ALLOWED_ORIGINS", "*")
 
+    rollout = Rollout()
     app.static("/widget", str(STATIC / "widget"), name="widget")
     app.static("/vendor", str(STATIC / "vendor"), name="vendor")
     app.static("/staff-assets", str(STATIC / "staff"), name="staff_assets")
@@ -96,6 +99,23 @@ def create_app(name: str = "council_web") -> Sanic:
     async def health(request: Request):
         rasa_ok = await blocking(_rasa_up)
         return response.json({"status": "ok", "rasa": "up" if rasa_ok else "down"})
+
+    # Liveness, readiness and metrics (README: Health and metrics). Ready needs only the
+    # database: the web app must not leave the load balancer because Rasa is down.
+    @app.get("/health/live")
+    async def live(request: Request):
+        return response.json({"status": "live"})
+
+    @app.get("/health/ready")
+    async def ready(request: Request):
+        body, status = await blocking(run_checks, {"database": check_database})
+        return response.json(body, status=status)
+
+    @app.get("/metrics")
+    async def scrape(request: Request):
+        # The only process that exposes the database's figures (bot/metrics.py says why).
+        body, content_type = await blocking(metrics.exposition, metrics.registry("web"))
+        return response.raw(body, content_type=content_type)
 
     @app.route("/api/feedback", methods=["POST", "OPTIONS"])
     async def feedback(request: Request):
@@ -157,8 +177,12 @@ def create_app(name: str = "council_web") -> Sanic:
         live = await blocking(models.live)
         if live is None:
             return response.json({"error": "No model has been published yet."}, status=404)
-        if request.headers.get("If-None-Match") == live.etag:
+        held = request.headers.get("If-None-Match", "")
+        if held == live.etag:
             return response.empty(status=304, headers={"ETag": live.etag})
+        # A Rasa server with no model yet sends a random uuid, not one of our sha256 tags.
+        if not rollout.may_send(has_model=len(held) == 64):
+            return response.empty(status=304, headers={"ETag": held})   # its turn comes on a later pull
         data = await blocking(models.live_bytes)
         # The tag of the bytes sent, even if a publish lands between the two reads.
         return response.raw(data, content_type="application/gzip",
