@@ -186,6 +186,83 @@ def stack_figures() -> None:
             stack.stop()
 
 
+def load_figures(stack=None) -> None:
+    """Closed-loop load (tests/load.py): 20 residents over REST, then over socket.io, for
+    `BENCH_LOAD_SECONDS` (60) each; against the embedded stack (`stack` if one is running,
+    else one on the bench's ports), then against the cluster's load balancer."""
+    import tempfile
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from tests.load import format_memory, run_load
+
+    seconds, residents = float(os.environ.get("BENCH_LOAD_SECONDS", "60")), 20
+    rows = []   # (setup, channel, figures or the reason there are none)
+
+    def port(url):
+        return urlsplit(url).port
+
+    def run_both(setup, url, ports):
+        for channel in ("rest", "socketio"):
+            try:
+                rows.append((setup, channel, run_load(url, residents, seconds, channel, ports=ports, verbose=False)))
+            except Exception as error:   # figures, not pass/fail: say why and carry on
+                rows.append((setup, channel, f"{type(error).__name__}: {error}"))
+
+    def embedded(running):
+        run_both("embedded", running.rasa_url, {"rasa": port(running.rasa_url), "actions": port(running.actions_url),
+                                                "web": port(running.web_url),
+                                                "backoffice": port(running.backoffice_url)})
+
+    print(f"Load, closed loop ({residents} residents each, no think time, {seconds:g} s a run):")
+    if stack is not None:
+        embedded(stack)
+    else:
+        from tests.stack import Stack
+        with tempfile.TemporaryDirectory() as workdir:
+            own = Stack(Path(workdir), rasa_port=35005, actions_port=35055, web_port=38000, backoffice_port=38080,
+                        env={"BOT_TODAY": "2026-12-24"})
+            try:
+                own.start()
+                embedded(own)
+            except RuntimeError as error:
+                rows.append(("embedded", "-", str(error).splitlines()[0]))
+            finally:
+                own.stop()
+
+    from tests.cluster_stack import ClusterStack
+    with tempfile.TemporaryDirectory() as workdir:
+        cluster = ClusterStack(Path(workdir))
+        try:
+            cluster.start()
+            ports = {"haproxy": port(cluster.lb_url),
+                     **{f"rasa{n}": port(url) for n, url in enumerate(cluster.rasa_urls, 1)},
+                     **{f"actions{n}": port(url) for n, url in enumerate(cluster.actions_urls, 1)},
+                     "web": port(cluster.web_url),
+                     **{f"worker{n}": port(url) for n, url in enumerate(cluster.worker_urls, 1)},
+                     "postgres": port(cluster.database_url), "redis": port(cluster.redis_url)}
+            run_both("cluster", cluster.lb_url, ports)
+        except Exception as error:
+            rows.append(("cluster", "-", str(error).splitlines()[0] if str(error) else type(error).__name__))
+        finally:
+            cluster.stop()
+
+    print(f"  {'setup':9} {'channel':9} {'residents':>9} {'messages/s':>10} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>6}")
+    for setup, channel, figures in rows:
+        if isinstance(figures, str):
+            print(f"  {setup:9} {channel:9} not measured: {figures}")
+            continue
+        ms = ["-" if figures[key] is None else f"{figures[key]:.0f}" for key in ("p50_ms", "p95_ms", "p99_ms")]
+        print(f"  {setup:9} {channel:9} {residents:>9} {figures['messages_per_s']:>10.1f} {ms[0]:>8} {ms[1]:>8} "
+              f"{ms[2]:>8} {figures['errors']:>6}")
+    for setup, channel, figures in rows:
+        if not isinstance(figures, str):
+            if figures["errors"]:
+                print(f"  {setup}/{channel} errors: {figures['error_kinds']}; e.g. {figures['error_samples'][:1]}")
+            print(f"  {setup}/{channel} memory after the run (RSS): {format_memory(figures['memory'])}")
+
+
 def publish_figures(stack, workdir) -> None:
     """From pressing publish to the change being served: an answer edit, and a new phrasing."""
     import time
@@ -265,3 +342,4 @@ if __name__ == "__main__":
     insights_figures()
     asyncio.run(nlu_figures())
     stack_figures()
+    load_figures()
