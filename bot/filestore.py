@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import sqlalchemy as sa
 
@@ -76,6 +76,10 @@ class FileStore:
     def delete(self, key: str) -> None:
         raise NotImplementedError
 
+    def keys(self, prefix: str) -> List[str]:
+        """Every key that starts with `prefix`, sorted."""
+        raise NotImplementedError
+
     def copy(self, source: str, target: str) -> Optional[StoredFile]:
         found, data = self.info(source), self.get(source)
         if found is None or data is None:
@@ -122,6 +126,10 @@ class LocalFileStore(FileStore):
         for path in (self._path(key), Path(f"{self._path(key)}.meta")):
             path.unlink(missing_ok=True)
 
+    def keys(self, prefix):
+        found = (path.relative_to(self.folder).as_posix() for path in self.folder.rglob("*.meta"))
+        return sorted(key[:-len(".meta")] for key in found if key.startswith(prefix))
+
 
 class DatabaseFileStore(FileStore):
     def __init__(self, engine: sa.engine.Engine):
@@ -150,6 +158,11 @@ class DatabaseFileStore(FileStore):
     def delete(self, key):
         with self.engine.begin() as db:
             db.execute(stored_files.delete().where(stored_files.c.key == _check(key)))
+
+    def keys(self, prefix):
+        with self.engine.connect() as db:
+            return sorted(db.execute(sa.select(stored_files.c.key)
+                                     .where(stored_files.c.key.startswith(prefix, autoescape=True))).scalars())
 
 
 def file_store_kind() -> str:

@@ -20,6 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from bot.settings import PROJECT_ROOT
+from bot.studio.content_store import ContentStore, default_content_store
 
 TOPICS_FILE = Path("data/council/topics.yml")
 ANSWERS_FILE = Path("data/domain/faq.yml")
@@ -90,8 +91,10 @@ class Response:
 class Content:
     """The content files of one project folder (the live project by default)."""
 
-    def __init__(self, root: Optional[Path] = None):
+    def __init__(self, root: Optional[Path] = None, kept: Optional["ContentStore"] = None):
         self.root = Path(root or os.environ.get("STUDIO_PROJECT_DIR") or PROJECT_ROOT)
+        # Where editors' changes are also kept (a cluster's shared store), if anywhere.
+        self.kept = kept if kept is not None else (default_content_store(self.root) if root is None else None)
 
     # Files -----------------------------------------------------------------------
 
@@ -103,6 +106,9 @@ class Content:
         buffer = io.StringIO()
         _yaml().dump(data, buffer)
         path = self.root / relative
+        if self.kept is not None:
+            self.kept.keep(relative, path.read_bytes() if path.exists() else None,
+                           buffer.getvalue().encode("utf-8"))
         temporary = path.with_suffix(path.suffix + ".tmp")
         temporary.write_text(buffer.getvalue(), encoding="utf-8")
         os.replace(temporary, path)   # readers never see half a file

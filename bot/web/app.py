@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from bot.staff.accounts import default_staff
 from bot.staff.sessions import default_sessions
 from bot.staff.throttle import default_throttle
 from bot.studio.audit import default_audit
+from bot.studio.content import Content
+from bot.studio.content_store import default_content_store
 from bot.studio.inbox import default_inbox
 from bot.studio.publish import default_publisher
 from bot.insights.facts import default_facts
@@ -31,6 +34,7 @@ from bot.web import console, insights, studio
 from bot.web.blocking import blocking
 from bot.web.pages import page as _page
 
+logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 RASA_URL = os.environ.get("RASA_URL", "http://localhost:5005")
 
@@ -64,6 +68,12 @@ def create_app(name: str = "council_web") -> Sanic:
         for store in (default_store, default_escalations, default_staff, default_sessions, default_throttle,
                       default_audit, default_inbox, default_publisher, default_facts):
             store()
+        # Editors' changes kept in a cluster's shared store come back onto this web app's disk.
+        kept = default_content_store(Content().root)
+        if kept is not None:
+            restored = await blocking(kept.restore)
+            if restored:
+                logger.info("Put back the studio's changes to %s", ", ".join(restored))
         # The model `make train` built goes live when none is, or when it is newer than the live one.
         await blocking(default_model_store().seed, BUILT_MODEL, built_understanding())
 

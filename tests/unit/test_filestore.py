@@ -23,6 +23,9 @@ def test_put_get_info_copy_delete(files):
     files.put("photos/a.jpg", b"other")
     assert files.get("photos/a.jpg") == b"other" and files.info("photos/a.jpg").etag == etag_of(b"other")
     assert files.copy("photos/a.jpg", "photos/b.jpg").etag == etag_of(b"other")
+    files.put("content/data/nlu/faq.yml", b"nlu:")
+    assert files.keys("photos/") == ["photos/a.jpg", "photos/b.jpg"] and files.keys("content/") == [
+        "content/data/nlu/faq.yml"]
     files.delete("photos/a.jpg")
     assert files.get("photos/a.jpg") is None and files.info("photos/a.jpg") is None
     assert files.copy("photos/missing.jpg", "photos/c.jpg") is None
