@@ -21,10 +21,11 @@ export RASA_MAX_CACHE_SIZE ?= 5000
 # Procfile commands (rasa, python) come from the project virtualenv.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install spacy train run test validate bench clean browser-deps service-deps
+.PHONY: help install spacy train run run-cluster test validate bench clean browser-deps service-deps
 
 help:
 	@echo "make run    start the whole assistant (Rasa :5005, actions :5055, web :8000)"
+	@echo "make run-cluster  the production topology: load balancer, 2 Rasa and 2 action servers, PostgreSQL, Redis"
 	@echo "make test   run the whole test suite"
 	@echo "make bench  print NLU accuracy and speed figures"
 
@@ -33,8 +34,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
-	$(BIN)/python -m pip install --quiet --upgrade "pip==24.0"
-	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	deploy/install.sh $(VENV)
 	touch $@
 
 install: $(VENV)/.installed
@@ -61,6 +61,11 @@ run: $(MODEL)
 	@$(BIN)/python -m bot.cli urls
 	$(BIN)/honcho start -f Procfile
 
+# The production topology on this machine: PostgreSQL, Redis and HAProxy from Debian (bot/cluster).
+run-cluster: $(MODEL) service-deps
+	@$(BIN)/python -m bot.cli urls --cluster
+	$(BIN)/python -m bot.cluster
+
 # Browser tests: Debian's Chromium, and axe-core from npm (pinned in tests/browser/package-lock.json).
 browser-deps:
 	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests"; \
@@ -69,9 +74,9 @@ browser-deps:
 
 # The production parts, started for real by the tests that need them.
 service-deps:
-	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server; } >/dev/null 2>&1 || { \
-		echo "Installing Debian's postgresql and redis-server for the tests"; apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server; }
+	@{ ls /usr/lib/postgresql/*/bin/initdb && command -v redis-server && command -v haproxy; } >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql, redis-server and haproxy"; apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql redis-server haproxy; }
 
 test: $(MODEL) browser-deps service-deps
 	$(BIN)/python -m pytest

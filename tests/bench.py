@@ -64,6 +64,17 @@ async def nlu_figures() -> None:
     print(f"Model load:                {load_seconds:.1f} s")
     print(f"Parse latency:             median {statistics.median(latencies) * 1000:.1f} ms, "
           f"p95 {sorted(latencies)[int(len(latencies) * 0.95)] * 1000:.1f} ms")
+    # The server-side message limit bounds how long one message can hold a Rasa server.
+    from bot.message_limit import max_message_length
+    longest = ("my black bin wasnt collected this week at 11 High Street BK1 9RZ and the lid is broken. "
+               * 40)[:max_message_length()]
+    timings = []
+    for _ in range(5):
+        started = time.perf_counter()
+        await agent.parse_message(longest)
+        timings.append(time.perf_counter() - started)
+    print(f"Parse at the message limit ({len(longest):,} characters): median "
+          f"{statistics.median(timings) * 1000:.0f} ms, slowest {max(timings) * 1000:.0f} ms")
 
 
 def calendar_figures() -> None:
@@ -232,7 +243,8 @@ def load_figures(stack=None) -> None:
 
     from tests.cluster_stack import ClusterStack
     with tempfile.TemporaryDirectory() as workdir:
-        cluster = ClusterStack(Path(workdir))
+        # The production defaults for pulling and rolling out a model (bot/serve.py, bot/model_store.py).
+        cluster = ClusterStack(Path(workdir), env={"MODEL_PULL_SECONDS": "10", "MODEL_ROLLOUT_SECONDS": "15"})
         try:
             cluster.start()
             ports = {"haproxy": port(cluster.lb_url),
@@ -242,6 +254,7 @@ def load_figures(stack=None) -> None:
                      **{f"worker{n}": port(url) for n, url in enumerate(cluster.worker_urls, 1)},
                      "postgres": port(cluster.database_url), "redis": port(cluster.redis_url)}
             run_both("cluster", cluster.lb_url, ports)
+            cluster_publish_figures(cluster, Path(workdir))
         except Exception as error:
             rows.append(("cluster", "-", str(error).splitlines()[0] if str(error) else type(error).__name__))
         finally:
@@ -261,6 +274,49 @@ def load_figures(stack=None) -> None:
             if figures["errors"]:
                 print(f"  {setup}/{channel} errors: {figures['error_kinds']}; e.g. {figures['error_samples'][:1]}")
             print(f"  {setup}/{channel} memory after the run (RSS): {format_memory(figures['memory'])}")
+
+
+def cluster_publish_figures(cluster, workdir) -> None:
+    """From "Put live" (and "Roll back") to every Rasa server of the cluster serving the change."""
+    import uuid
+
+    import requests
+    import sqlalchemy as sa
+
+    from bot.filestore import DatabaseFileStore
+    from bot.model_store import ModelStore
+    from bot.studio.content import Content
+    from bot.studio.publish import Publisher
+    from tests.studio.conftest import copy_project
+
+    engine = sa.create_engine(cluster.database_url, future=True)
+    content = Content(copy_project(workdir / "cluster-project", with_model=True))
+    publisher = Publisher(engine, content, ModelStore(DatabaseFileStore(engine)))
+
+    def answer(url):
+        replies = requests.post(f"{url}/webhooks/rest/webhook", timeout=60, json={
+            "sender": f"bench-{uuid.uuid4().hex[:8]}", "message": "What time is the library open?"}).json()
+        return " ".join(reply.get("text", "") for reply in replies)
+
+    def until_everywhere(words) -> str:
+        started, waiting, times = time.monotonic(), list(cluster.rasa_urls), []
+        while waiting and time.monotonic() - started < 180:
+            for url in [url for url in waiting if words in answer(url)]:
+                waiting.remove(url)
+                times.append(time.monotonic() - started)
+            time.sleep(0.5)
+        return ("not served by every server within 180 s" if waiting else
+                f"first server {times[0]:.0f} s, every server {times[-1]:.0f} s")
+
+    before = answer(cluster.rasa_urls[0]).split("\n")[0][:40]
+    content.set_answer("library_hours", "Our libraries open late on Thursdays.\n\n"
+                                        "[Find your library]({council_website}/libraries)")
+    item = publisher.start("bench", wait=True)
+    print("Publishing to the cluster (2 Rasa servers; a pull every 10 s, one server loading at a time):")
+    publisher.go_live(item.id, "bench")
+    print(f"  'Put live' to served:   {until_everywhere('open late on Thursdays')}")
+    publisher.rollback("bench")
+    print(f"  'Roll back' to served:  {until_everywhere(before)}")
 
 
 def publish_figures(stack, workdir) -> None:

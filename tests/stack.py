@@ -15,6 +15,32 @@ from bot.settings import PROJECT_ROOT
 STARTUP_TIMEOUT = 300
 
 
+def wait_for(urls: List[str], process: subprocess.Popen, timeout: float, log_tail) -> None:
+    """Until every URL answers 200, in order; RuntimeError with the log's tail if the process stops
+    or `timeout` seconds pass first."""
+    deadline, waiting = time.monotonic() + timeout, list(urls)
+    while waiting:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"It did not start; last log lines:\n{log_tail()}")
+        try:
+            if requests.get(waiting[0], timeout=2).ok:
+                waiting.pop(0)
+                continue
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+
+
+def stop_group(process: Optional[subprocess.Popen], timeout: float) -> None:
+    """Stop a process and everything it started (its process group): politely, then not."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 class Stack:
     def __init__(self, workdir: Path, env: Optional[Dict[str, str]] = None,
                  rasa_port: int = 15005, actions_port: int = 15055, web_port: int = 18000,
@@ -61,32 +87,20 @@ class Stack:
              *self.processes],
             cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        deadline = time.monotonic() + STARTUP_TIMEOUT
         # Rasa's /status answers once a model is loaded (pulled from the web app).
         waiting = [f"{self.rasa_url}/status?token={self.token}", f"{self.actions_url}/health",
                    f"{self.web_url}/health"]
         if not self.processes or "backoffice" in self.processes:
             waiting.append(self.backoffice_url.replace("/open311/v2", "/health"))
-        while waiting:
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"The stack did not start; last log lines:\n{self.log_tail()}")
-            try:
-                if requests.get(waiting[0], timeout=2).ok:
-                    waiting.pop(0)
-                    continue
-            except requests.RequestException:
-                pass
-            time.sleep(1)
+        try:
+            wait_for(waiting, self.process, STARTUP_TIMEOUT, self.log_tail)
+        except RuntimeError:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process, 30)
         if getattr(self, "_log", None):
             self._log.close()
 

@@ -1,9 +1,7 @@
 """Readiness checks: each store for real (SQLite, a Redis server from Debian's package, a small HTTP
 back office), and what a store that cannot be reached gives: 503 and the reason, in words."""
 import http.server
-import shutil
 import socket
-import subprocess
 import threading
 import time
 
@@ -11,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot import health
+from bot.cluster.services import Redis
 from bot.connectors.open311 import Open311Connector
 
 
@@ -22,23 +21,9 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def redis_url():
-    # As tests/production/test_postgres_redis.py: a real server, on a free loopback port here.
-    server = shutil.which("redis-server")
-    assert server, "Redis is not installed: make test installs Debian's redis-server"
-    port = free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    import redis
-    client = redis.Redis(port=port)
-    for _ in range(50):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/1"
-    process.terminate()
-    process.wait(timeout=10)
+    server = Redis(free_port()).start()
+    yield server.url()
+    server.stop()
 
 
 def test_database_up(tmp_path):

@@ -1,14 +1,11 @@
 """The production parts for real: PostgreSQL (DATABASE_URL) and Redis (REDIS_URL),
 started from Debian's packages for these tests, never mocked."""
 import asyncio
-import os
-import shutil
-import subprocess
-import time
 
 import pytest
 import sqlalchemy as sa
 
+from bot.cluster.services import Redis
 from bot.connectors.base import Connector, Report
 from bot.feedback import FeedbackStore
 from bot.outbox import Outbox
@@ -18,21 +15,9 @@ REDIS_PORT = 16379   # PostgreSQL: conftest.py
 
 @pytest.fixture(scope="module")
 def redis_url():
-    server = shutil.which("redis-server")
-    assert server, "Redis is not installed: make test installs Debian's redis-server"
-    process = subprocess.Popen([server, "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--save", "",
-                                "--appendonly", "no"], stdout=subprocess.DEVNULL)
-    import redis
-    client = redis.Redis(port=REDIS_PORT)
-    for _ in range(50):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{REDIS_PORT}/1"
-    process.terminate()
-    process.wait(timeout=10)
+    server = Redis(REDIS_PORT).start()
+    yield server.url()
+    server.stop()
 
 
 class Recording(Connector):
