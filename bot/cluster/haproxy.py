@@ -36,10 +36,16 @@ defaults
 # Residents' chat (REST and socket.io) and, for operators, Rasa's HTTP API.
 frontend chat
     bind 127.0.0.1:{lb_port}
-    use_backend rasa_socketio if {{ path_beg /socket.io }}
+    # A websocket is one connection, so it can go to any server; socket.io's long-polling
+    # fallback is many requests, which must reach the server that holds the session.
+    acl socketio path_beg /socket.io
+    acl websocket url_param(transport) -m str websocket
+    use_backend rasa if socketio websocket
+    use_backend rasa_socketio if socketio
     default_backend rasa
 
-# REST needs no stickiness: every server reads the conversation from PostgreSQL, under Redis's lock.
+# REST and websockets need no stickiness: every server reads the conversation from PostgreSQL,
+# under Redis's lock.
 backend rasa
     balance roundrobin
     # A server that dies while it has a resident's message gives no answer at all: the message goes
@@ -51,8 +57,8 @@ backend rasa
     option httpchk GET /webhooks/ops/ready
 {rasa}
 
-# socket.io's long-polling fallback needs each resident's requests on one server; websockets
-# (the widget's first choice) need nothing. Messages cross servers through Redis.
+# socket.io's long-polling fallback needs each resident's requests on one server (by address).
+# Messages to a socket cross servers through Redis.
 backend rasa_socketio
     balance source
     hash-type consistent
