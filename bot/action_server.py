@@ -10,16 +10,16 @@ it) and can add its own routes beside `/webhook`:
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import zlib
 
-from sanic import Sanic, response
+from sanic import Sanic
 from sanic.request import Request
 
 from bot import health, metrics
 from bot.logs import configure_logging
+from bot.probes import add_probes
 
 
 def _action_name(request: Request) -> str:
@@ -58,20 +58,7 @@ def create_app(package: str = "actions") -> Sanic:
         if reply.status == 404 or reply.status >= 500:
             metrics.ACTION_ERRORS.labels(action).inc()
 
-    @app.get("/health/live")
-    async def live(request: Request):
-        return response.json({"status": "live"})
-
-    @app.get("/health/ready")
-    async def ready(request: Request):
-        body, status = await asyncio.get_running_loop().run_in_executor(
-            None, health.run_checks, {"database": health.check_database})
-        return response.json(body, status=status)
-
-    @app.get("/metrics")
-    async def scrape(request: Request):
-        body, content_type = metrics.exposition(metrics.registry("actions"))
-        return response.raw(body, content_type=content_type)
+    add_probes(app, lambda request: health.run_checks({"database": health.check_database}), "actions")
 
     return app
 

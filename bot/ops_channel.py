@@ -15,14 +15,13 @@ It takes no messages from anyone: no route here passes anything to Rasa.
 """
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Awaitable, Callable, Dict, Tuple
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
-from sanic.request import Request
+from sanic import Blueprint
 
-from bot import health, metrics, model_loading
+from bot import health, model_loading
+from bot.probes import add_probes
 
 
 def model_check(app) -> health.Check:
@@ -53,18 +52,6 @@ class OpsChannel(InputChannel):
         # loads beside the server's work instead of stopping it (bot/model_loading.py).
         model_loading.install()
 
-        @ops.get("/live")
-        async def live(request: Request):
-            return response.json({"status": "live"})
-
-        @ops.get("/ready")
-        async def ready(request: Request):
-            body, status = await asyncio.get_running_loop().run_in_executor(None, readiness, request.app)
-            return response.json(body, status=status)
-
-        @ops.get("/metrics")
-        async def scrape(request: Request):
-            body, content_type = metrics.exposition(metrics.registry("rasa"))
-            return response.raw(body, content_type=content_type)
+        add_probes(ops, lambda request: readiness(request.app), "rasa", live="/live", ready="/ready")
 
         return ops

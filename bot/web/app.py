@@ -12,12 +12,12 @@ import requests
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot import metrics
 from bot.feedback import default_store
 from bot.handoff.escalations import default_escalations
 from bot.health import check_database, run_checks
 from bot.filestore import etag_of
 from bot.model_store import BUILT_MODEL, Rollout, built_understanding, default_model_store
+from bot.probes import add_probes
 from bot.photos import PhotoRejected, default_photo_store
 from bot.settings import council
 from bot.staff import web as staff_web
@@ -112,20 +112,8 @@ def create_app(name: str = "council_web") -> Sanic:
 
     # Liveness, readiness and metrics (README: Health and metrics). Ready needs only the
     # database: the web app must not leave the load balancer because Rasa is down.
-    @app.get("/health/live")
-    async def live(request: Request):
-        return response.json({"status": "live"})
-
-    @app.get("/health/ready")
-    async def ready(request: Request):
-        body, status = await blocking(run_checks, {"database": check_database})
-        return response.json(body, status=status)
-
-    @app.get("/metrics")
-    async def scrape(request: Request):
-        # The only process that exposes the database's figures (bot/metrics.py says why).
-        body, content_type = await blocking(metrics.exposition, metrics.registry("web"))
-        return response.raw(body, content_type=content_type)
+    # The only process that exposes the database's figures (bot/metrics.py says why).
+    add_probes(app, lambda request: run_checks({"database": check_database}), "web")
 
     @app.route("/api/feedback", methods=["POST", "OPTIONS"])
     async def feedback(request: Request):
