@@ -15,7 +15,6 @@ TRAINING_FILES := config.yml $(shell find data/domain data/nlu data/rules data/s
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
-export ACTION_SERVER_URL ?= http://localhost:5055/webhook
 # Room in Rasa's training cache for a whole model, so a publish from the studio reuses what did not change.
 export RASA_MAX_CACHE_SIZE ?= 5000
 # Procfile commands (rasa, python) come from the project virtualenv.

@@ -12,11 +12,14 @@ from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import UserMessage
 
-DEFAULT_LIMIT = 2000
+from bot.reporting import MAX_DESCRIPTION
+
+# Room for the longest description a report takes, in one message.
+DEFAULT_LIMIT = MAX_DESCRIPTION
 
 
 def max_message_length() -> int:
-    """`MAX_MESSAGE_LENGTH` characters (2,000 by default): room for a whole report in one message."""
+    """`MAX_MESSAGE_LENGTH` characters (4,000 by default)."""
     return int(os.environ.get("MAX_MESSAGE_LENGTH", str(DEFAULT_LIMIT)))
 
 

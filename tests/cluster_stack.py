@@ -31,7 +31,8 @@ class ClusterStack:
         self.token = "cluster-test-token"
         self.log_path = workdir / "cluster.log"
         self.env = {
-            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "FILE_STORE_DIR")},
+            **{k: v for k, v in os.environ.items()
+               if k not in ("DATABASE_URL", "REDIS_URL", "FILE_STORE", "FILE_STORE_DIR")},
             "CLUSTER_DIR": str(workdir / "state"),
             # PostgreSQL runs as the postgres user, who cannot enter pytest's root-only folders.
             "CLUSTER_PG_DIR": tempfile.mkdtemp(prefix="council-cluster-pg-"),
@@ -40,6 +41,10 @@ class ClusterStack:
             "WORKER_PORTS": "29101,29102", "CLUSTER_PG_PORT": "25433", "CLUSTER_REDIS_PORT": "26380",
             "RASA_API_TOKEN": self.token, "BACKOFFICE_API_KEY": "cluster-backoffice-key",
             "BACKOFFICE_OPEN311_URL": "http://127.0.0.1:28080/open311/v2",
+            # What `make test` exports for the embedded stack must not reach the cluster.
+            "ACTION_SERVER_URL": "http://127.0.0.1:25055/webhook",
+            "MODEL_SERVER_URL": "http://127.0.0.1:28000/models/live.tar.gz",
+            "RASA_URL": "http://127.0.0.1:25005", "RASA_PUBLIC_URL": "http://127.0.0.1:25005",
             "MODEL_PULL_SECONDS": "5",
             "OUTBOX_RETRY_BASE_SECONDS": "1", "OUTBOX_RETRY_MAX_SECONDS": "3", "OUTBOX_POLL_SECONDS": "1",
             **(env or {}),

@@ -51,6 +51,7 @@ def wait_until_served(stack, question, expected, seconds=60):
 
 
 def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page, studio_url, stack):
+    before = " ".join(r.get("text", "") for r in stack.say("probe-before", "What time is the library open?"))
     assert axe_violations(editor) == []
     editor.get_by_role("link", name="Library opening times").click()
     answer = editor.get_by_label("Answer", exact=True)
@@ -76,6 +77,8 @@ def test_fix_an_answer_publish_and_see_it_in_the_chat(editor, page, studio_url, 
     editor.goto(studio_url + "/studio")
     editor.get_by_role("button", name="Roll back to the previous model").click(timeout=120_000)
     expect(editor.get_by_role("heading", name="Content studio")).to_be_visible(timeout=120_000)
+    # The next tests find the old model back in place, not one being loaded.
+    wait_until_served(stack, "What time is the library open?", before[:60])
 
 
 def test_a_question_from_the_inbox_becomes_a_phrasing(editor, page, studio_url):

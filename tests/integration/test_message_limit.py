@@ -15,7 +15,7 @@ def test_a_message_over_the_limit_gets_a_polite_answer_over_rest(stack):
     assert len(TOO_LONG) > DEFAULT_LIMIT
     replies = stack.say(sender, TOO_LONG)
     assert [reply["text"] for reply in replies] == [
-        "Your message is too long for me to read. Send a message of 2,000 characters or fewer. "
+        "Your message is too long for me to read. Send a message of 4,000 characters or fewer. "
         "You can split it into 2 messages."]
     # Nothing of it was understood or kept: the conversation has no such message.
     events = stack.tracker(sender)["events"]
@@ -25,7 +25,8 @@ def test_a_message_over_the_limit_gets_a_polite_answer_over_rest(stack):
 
 
 def test_a_message_at_the_limit_is_understood(stack):
-    message = ("How do I pay my council tax? " * 100)[:DEFAULT_LIMIT]
+    message = ("How do I pay my council tax? " * 200)[:DEFAULT_LIMIT]
+    assert len(message) == DEFAULT_LIMIT
     replies = stack.say(f"long-{uuid.uuid4().hex[:8]}", message)
     assert "too long" not in " ".join(reply.get("text", "") for reply in replies)
 

@@ -151,7 +151,7 @@
   var status = el("p", { "class": "cw-status", role: "status", "aria-live": "polite" });
   var log = el("div", { "class": "cw-log", role: "log", "aria-live": "polite", "aria-label": "Conversation",
     tabindex: "0" });
-  var input = el("textarea", { id: "cw-input", "class": "cw-input", rows: "2", maxlength: "2000",
+  var input = el("textarea", { id: "cw-input", "class": "cw-input", rows: "2", maxlength: "4000",
     autocomplete: "off" });
   var send = el("button", { "class": "cw-send", type: "submit", text: "Send" });
   var form = el("form", { "class": "cw-form" }, [
