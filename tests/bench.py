@@ -67,7 +67,7 @@ async def nlu_figures() -> None:
     # The server-side message limit bounds how long one message can hold a Rasa server.
     from bot.message_limit import max_message_length
     longest = ("my black bin wasnt collected this week at 11 High Street BK1 9RZ and the lid is broken. "
-               * 40)[:max_message_length()]
+               * 60)[:max_message_length()]
     timings = []
     for _ in range(5):
         started = time.perf_counter()
