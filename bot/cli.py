@@ -42,7 +42,8 @@ def print_urls(cluster: bool = False) -> None:
         print("  Rasa server:    http://localhost:5005  (REST: POST /webhooks/rest/webhook)")
         print("  Action server:  http://localhost:5055")
     print("  Back office:    http://localhost:8080/open311/v2  (demo Open311 server)")
-    print("First time? Make a staff login: .venv/bin/brackenford staff add yourname --role admin")
+    database = "DATABASE_URL=postgresql://postgres@127.0.0.1:5433/assistant " if cluster else ""
+    print(f"First time? Make a staff login: {database}.venv/bin/brackenford staff add yourname --role admin")
     print("Press Ctrl-C to stop everything.")
 
 
