@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
+from honcho.environ import parse as parse_env
+
 from bot.cli import ENV_FILE, GENERATED_SECRETS, init_env
 from bot.cluster.haproxy import config as haproxy_config
 from bot.cluster.services import Postgres, Redis
@@ -28,21 +30,12 @@ def _ports(env: Dict[str, str], name: str, default: str) -> List[int]:
     return [int(port) for port in env.get(name, default).split(",") if port.strip()]
 
 
-def _dotenv(path: Path) -> Dict[str, str]:
-    values = {}
-    if path.exists():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.lstrip().startswith("#"):
-                values[name.strip()] = value.strip()
-    return values
-
-
 def main() -> int:
     if any(not os.environ.get(name) for name in GENERATED_SECRETS):
         init_env()
     # The generated secrets fill gaps; what the operator exported always wins.
-    env = {**_dotenv(ENV_FILE), **os.environ}
+    generated = parse_env(ENV_FILE.read_text(encoding="utf-8")) if ENV_FILE.exists() else {}
+    env = {**generated, **os.environ}
     state = Path(env.get("CLUSTER_DIR", PROJECT_ROOT / "var" / "cluster"))
     state.mkdir(parents=True, exist_ok=True)
     lb, web = int(env.get("RASA_PORT", "5005")), int(env.get("WEB_PORT", "8000"))
