@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Dict, List
 
 from bot.settings import PROJECT_ROOT
@@ -18,8 +19,8 @@ ROLES = ("rasa", "actions", "web", "worker", "backoffice")
 def command(role: str, env: Dict[str, str]) -> List[str]:
     python = sys.executable
     if role == "rasa":
-        args = [str(PROJECT_ROOT / ".venv" / "bin" / "rasa") if (PROJECT_ROOT / ".venv" / "bin" / "rasa").exists()
-                else "rasa", "run", "--enable-api", "--auth-token", env.get("RASA_API_TOKEN", ""),
+        beside = Path(python).with_name("rasa")   # the rasa of the virtualenv running this
+        args = [str(beside) if beside.exists() else "rasa", "run", "--enable-api", "--auth-token", env.get("RASA_API_TOKEN", ""),
                 "--cors", env.get("RASA_CORS", "*"),
                 "--interface", env.get("RASA_HOST", "0.0.0.0"), "--port", env.get("RASA_PORT", "5005"),
                 "--model", env.get("RASA_MODEL", "models/brackenford.tar.gz"),
