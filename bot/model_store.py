@@ -118,11 +118,11 @@ class ModelStore:
 class Rollout:
     """One Rasa server at a time takes a new model.
 
-    A Rasa server stops answering for a few seconds while it loads a model (Rasa loads it on its
-    event loop), so if every server took a publish at once, residents would wait on all of them.
-    After the model server sends a new model to one server, it tells the others "not modified"
-    for `MODEL_ROLLOUT_SECONDS`; they take it on a later pull, while the first one answers. A
-    server with no model at all (just started) is never kept waiting.
+    Loading a model takes a Rasa server 20 seconds or more of CPU (beside its work, see
+    bot/model_loading.py), so if every server took a publish at once, every server would answer
+    slowly together. After the model server sends a new model to one server, it tells the others
+    "not modified" for `MODEL_ROLLOUT_SECONDS`; they take it on a later pull. A server with no
+    model at all (just started) is never kept waiting.
     """
 
     def __init__(self, window: Optional[float] = None):

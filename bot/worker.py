@@ -103,7 +103,7 @@ def run_forever(stop: threading.Event, heartbeat: Optional[Heartbeat] = None) ->
     outbox = Outbox(engine())
     poll = poll_seconds()
     heartbeat = heartbeat or Heartbeat(poll)
-    logger.info("Outbox worker started (every %.0f s)", poll)
+    logger.info("Outbox worker started (every %g s)", poll)
     last_retention = 0.0
     while not stop.is_set():
         heartbeat.beat()
