@@ -26,7 +26,6 @@ from bot.staff.sessions import default_sessions
 from bot.staff.throttle import default_throttle
 from bot.studio.audit import default_audit
 from bot.studio.content import Content
-from bot.studio.content_store import default_content_store
 from bot.studio.inbox import default_inbox
 from bot.studio.publish import default_publisher
 from bot.insights.facts import default_facts
@@ -69,7 +68,7 @@ def create_app(name: str = "council_web") -> Sanic:
                       default_audit, default_inbox, default_publisher, default_facts):
             store()
         # Editors' changes kept in a cluster's shared store come back onto this web app's disk.
-        kept = default_content_store(Content().root)
+        kept = Content().kept
         if kept is not None:
             restored = await blocking(kept.restore)
             if restored:
