@@ -38,7 +38,7 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
-$(SPACY_MODEL): $(VENV)/.installed bot/nlp/pipeline.py data/council/streets.csv
+$(SPACY_MODEL): $(VENV)/.installed bot/nlp/pipeline.py data/council/streets.csv data/council/phrases.yml
 	$(BIN)/python -m bot.nlp.pipeline
 
 spacy: $(SPACY_MODEL)

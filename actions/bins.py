@@ -27,8 +27,35 @@ def current_address(tracker: Tracker) -> Optional[Address]:
     return gazetteer().address(uprn) if uprn else None
 
 
+def address_said(tracker: Tracker) -> Optional[Address]:
+    """The property the latest message names, when only one fits: "11 High Street" (house and street),
+    "11, BK1 9RZ" (house and postcode), or a postcode with one property."""
+    values = {name: [str(v) for v in tracker.get_latest_entity_values(name) if v]
+              for name in ("house_number", "street", "postcode")}
+    postcode = postcodes.normalise(values["postcode"][0]) if values["postcode"] else None
+    street = gazetteer().find_street(values["street"][0]) if values["street"] else None
+    if values["house_number"]:
+        return gazetteer().find_address(values["house_number"][0], street, postcode or "")
+    return gazetteer().only_address_at(postcode) if postcode and not street else None
+
+
 class AddressValidation:
     """Postcode then address, for every form that needs a property."""
+
+    async def extract_postcode(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        return self._extract_address(tracker)
+
+    async def extract_address_uprn(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                   domain: DomainDict) -> Dict[Text, Any]:
+        return self._extract_address(tracker)
+
+    @staticmethod
+    def _extract_address(tracker: Tracker) -> Dict[Text, Any]:
+        """A property named in full needs no postcode question: both slots at once (and it replaces
+        one from earlier in the conversation)."""
+        address = address_said(tracker)
+        return {"postcode": address.postcode, "address_uprn": address.uprn} if address else {}
 
     def validate_postcode(self, value: Any, dispatcher: CollectingDispatcher,
                           tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -104,6 +131,10 @@ class ActionBinDay(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> List[EventType]:
         address = current_address(tracker)
+        if address is None and tracker.active_loop.get("name"):
+            # Asked in the middle of a report: the report's questions come first.
+            dispatcher.utter_message(response="utter_bin_day_after_report")
+            return []
         if address is None:
             dispatcher.utter_message(response="utter_ask_postcode")
             return []

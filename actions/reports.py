@@ -38,11 +38,15 @@ CHANGES = {
 }
 # Forgotten once a report is filed or cancelled (the address and contact are kept).
 REPORT_SLOTS = ["street", "location_detail", "description", "report_confirmed", "report_refused",
-                "report_lat", "report_long", "media_url"] + ATTRIBUTE_SLOTS
+                "report_lat", "report_long", "media_url", "answer_failures"] + ATTRIBUTE_SLOTS
 # "Use my location" further than this from any property is not in the council's area.
 MAX_LOCATION_METRES = 750
 # Messages that are never an answer to a question of the form (as the domain's `not_intent`).
-_NOT_ANSWERS = {"stop", "request_human"}
+_NOT_ANSWERS = {"stop", "request_human", "report_problem", "resume_report"}
+# Questions a resident may ask in the middle of a report (the rules answer them).
+_OTHER_QUESTIONS = {"faq", "ask_bin_day"}
+# After this many answers in a row the form cannot use, it offers a way on.
+FAILURES_BEFORE_HELP = 2
 
 
 def service_of(tracker: Tracker) -> Optional[str]:
@@ -57,6 +61,21 @@ def service_of(tracker: Tracker) -> Optional[str]:
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def latest_text(tracker: Tracker) -> str:
+    return (tracker.latest_message or {}).get("text") or ""
+
+
+def said(tracker: Tracker, entity: str) -> List[str]:
+    """Values of one entity in the resident's latest message, in the order said."""
+    return [str(v) for v in tracker.get_latest_entity_values(entity) if v not in (None, "")]
+
+
+def opening_message(tracker: Tracker) -> bool:
+    """The form is starting on the resident's first message about the problem."""
+    intent = latest_intent(tracker) or ""
+    return tracker.get_slot("requested_slot") is None and intent.startswith("report_") and intent != "report_problem"
 
 
 def current_street(tracker: Tracker):
@@ -107,44 +126,84 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
 
     # Slots the extraction sets that the form never asks for: rasa-sdk returns only
     # the asked-for ones, so these are added to what the form gets back.
-    KEPT_SLOTS = ("media_url", "report_lat", "report_long")
+    KEPT_SLOTS = ("media_url", "report_lat", "report_long", "contact_name")
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        asked = tracker.get_slot("requested_slot")
         events = await super().run(dispatcher, tracker, domain)
         returned = {event.get("name") for event in events}
         changed = tracker.slots_to_validate()
-        return events + [SlotSet(name, changed[name]) for name in self.KEPT_SLOTS
-                         if name in changed and name not in returned]
+        events += [SlotSet(name, changed[name]) for name in self.KEPT_SLOTS if name in changed and name not in returned]
+        return events + self._count_failures(asked, events, dispatcher, tracker)
+
+    def _count_failures(self, asked: Optional[str], events: List[EventType], dispatcher: CollectingDispatcher,
+                        tracker: Tracker) -> List[EventType]:
+        """Two answers in a row the question cannot use: offer a way on, never the same question for ever."""
+        answers = [e.get("value") for e in events if e.get("event") == "slot" and e.get("name") == asked]
+        if not asked or not answers:
+            return []   # not an answer to the question (a FAQ, a location): nothing to count
+        if answers[-1] is not None:
+            return [SlotSet("answer_failures", None)]
+        failures = int(tracker.get_slot("answer_failures") or 0) + 1
+        if failures >= FAILURES_BEFORE_HELP:
+            dispatcher.utter_message(response="utter_stuck", buttons=self._ways_on(asked))
+        return [SlotSet("answer_failures", float(failures))]
+
+    def _ways_on(self, slot: str) -> List[Dict[str, str]]:
+        buttons = []
+        if slot in ("location_detail", "description"):
+            buttons.append({"title": "Skip this question", "payload": "skip"})
+        elif slot.startswith("attr_"):
+            attribute = catalogue.attribute(self.service_code, slot[len("attr_"):]) or {}
+            if not attribute.get("required"):
+                buttons.append({"title": "Skip this question", "payload": f'/inform{{"{slot}":"{reporting.SKIPPED}"}}'})
+        elif slot == "contact":
+            buttons.append({"title": "Stay anonymous", "payload": '/inform{"contact":"anonymous"}'})
+        return buttons + [{"title": "Start again", "payload": "/report_problem"},
+                          {"title": "Speak to someone", "payload": "/request_human"}]
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> List[Text]:
         if tracker.get_slot("report_refused"):
             return []   # ends the form; action_submit_report files nothing
-        contact = reporting.parse_contact(tracker.get_slot("contact") or "")
-        if contact is not None and contact.anonymous:
-            return [slot for slot in domain_slots if slot != "contact_name"]
+        if tracker.get_slot("description"):
+            # The resident described the problem in their own words: ask only what the back office requires.
+            return [slot for slot in domain_slots if not self._optional_and_unanswered(slot, tracker)]
         return domain_slots
+
+    def _optional_and_unanswered(self, slot: str, tracker: Tracker) -> bool:
+        if not slot.startswith("attr_") or tracker.get_slot(slot):
+            return False
+        return not (catalogue.attribute(self.service_code, slot[len("attr_"):]) or {}).get("required")
 
     # Where ----------------------------------------------------------------------
 
     async def extract_location_detail(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> Dict[Text, Any]:
+        """Where on the street: the whole answer when asked, else a place named in passing ("by the school")."""
         if latest_intent(tracker) in _NOT_ANSWERS:
             return {}
-        text = (tracker.latest_message or {}).get("text") or ""
+        text, places = latest_text(tracker), said(tracker, "location_detail")
         if tracker.get_slot("requested_slot") == "location_detail" and not text.startswith("/"):
+            if latest_intent(tracker) in _OTHER_QUESTIONS and reporting.looks_like_question(text):
+                return {}   # "how do I pay my council tax?": answered, then the resident chooses to carry on
             return {"location_detail": text}
-        street = current_street(tracker)
-        if street and not tracker.get_slot("location_detail"):
-            detail = reporting.detail_from_text(text, street)
-            if detail:
-                return {"location_detail": detail}
+        if places and not tracker.get_slot("location_detail"):
+            return {"location_detail": places[0]}
         return {}
 
     async def extract_street(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> Dict[Text, Any]:
-        """"Use my location": the nearest street in the gazetteer, said back in words."""
+        """The street named in any message, or "Use my location": the nearest street, said back in words."""
+        if latest_intent(tracker) in _NOT_ANSWERS:
+            return {}
         if latest_intent(tracker) != "share_location":
+            streets, asked = said(tracker, "street"), tracker.get_slot("requested_slot") == "street"
+            if streets and (not tracker.get_slot("street") or asked):
+                return {"street": streets[0]}
+            text = latest_text(tracker)
+            if asked and text and not text.startswith("/") and not reporting.looks_like_question(text):
+                return {"street": text}   # an answer, whatever the classifier made of it: checked in validate_street
             return {}
         try:
             lat = float(next(tracker.get_latest_entity_values("latitude")))
@@ -164,8 +223,15 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
 
     async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[Text, Any]:
-        """"Add a photo": the widget uploads it to the web app and sends its address."""
+        """The opening message when it describes the problem; or "Add a photo": the widget uploads it
+        to the web app and sends its address."""
         if latest_intent(tracker) != "add_photo":
+            text = latest_text(tracker)
+            # A described problem becomes the report's description, and only what the back office
+            # requires is asked (required_slots).
+            if (opening_message(tracker) and not tracker.get_slot("description") and not text.startswith("/")
+                    and reporting.describes_problem(text)):
+                return {"description": " ".join(text.split())}
             return {}
         url = next(tracker.get_latest_entity_values("photo_url"), None)
         if not reporting.is_photo_url(url):
@@ -206,23 +272,35 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
         raise AttributeError(name)
 
     def _extract_attribute(self, code: str, tracker: Tracker) -> Dict[Text, Any]:
-        """Take an answer the resident volunteered ("my black bin…") so it is not asked again."""
+        """An answer named in any message ("my black bin…", "size of a car tyre"), so it is not asked again."""
         slot = f"attr_{code}"
-        if tracker.get_slot(slot) or tracker.get_slot("requested_slot") == slot:
+        asked = tracker.get_slot("requested_slot") == slot
+        if (tracker.get_slot(slot) and not asked) or latest_intent(tracker) in _NOT_ANSWERS:
             return {}
-        text = (tracker.latest_message or {}).get("text") or ""
+        named = said(tracker, slot)
         attribute = catalogue.attribute(self.service_code, code) or {}
-        key = reporting.volunteered_choice(attribute, text) if not text.startswith("/") else None
-        return {slot: key} if key else {}
+        if attribute.get("datatype") == "singlevaluelist":
+            # Several named ("racist tags"): the first in the back office's own order.
+            key = next((v["key"] for v in attribute.get("values") or [] if v["key"] in named), None)
+            text = latest_text(tracker)
+            if key is None and asked and text and not text.startswith("/") and not reporting.looks_like_question(text):
+                # An answer, whatever the classifier made of it: checked (and counted if unusable) in validation.
+                key = reporting.match_choice(attribute, text) or text
+            return {slot: key} if key else {}
+        return {slot: named[0]} if named and not asked else {}   # asked: the whole answer is kept
 
     def _validate_attribute(self, code: str, value: Any, dispatcher: CollectingDispatcher,
                             tracker: Tracker) -> Dict[Text, Any]:
         slot = f"attr_{code}"
         attribute = catalogue.attribute(self.service_code, code) or {}
-        if not attribute.get("required") and (value == reporting.SKIPPED or reporting.is_skip(value)):
+        optional = not attribute.get("required")
+        if optional and value == reporting.SKIPPED:
             return {slot: reporting.SKIPPED}
         if attribute.get("datatype") == "singlevaluelist":
+            # An answer before a skip: "no" answers "Is it an immediate danger?".
             key = reporting.match_choice(attribute, value)
+            if key is None and optional and reporting.is_skip(value):
+                return {slot: reporting.SKIPPED}
             if key is None:
                 dispatcher.utter_message(response="utter_choose_an_option")
                 return {slot: None}
@@ -247,6 +325,20 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
 
     # Who ------------------------------------------------------------------------
 
+    async def extract_contact(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        """An email address, phone number or "stay anonymous" in any message, and a name given with it."""
+        asked = tracker.get_slot("requested_slot") == "contact"
+        if (tracker.get_slot("contact") and not asked) or latest_intent(tracker) in _NOT_ANSWERS:
+            return {}
+        contacts, names = said(tracker, "contact"), said(tracker, "contact_name")
+        found: Dict[Text, Any] = {"contact": contacts[0]} if contacts else {}
+        if contacts and not names and asked:
+            names = [n for n in [reporting.name_beside_contact(latest_text(tracker), contacts[0])] if n]
+        if names and not tracker.get_slot("contact_name"):
+            found["contact_name"] = names[0]
+        return found
+
     def validate_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                          domain: DomainDict) -> Dict[Text, Any]:
         contact = reporting.parse_contact(value)
@@ -254,10 +346,6 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
             dispatcher.utter_message(response="utter_contact_invalid")
             return {"contact": None}
         return {"contact": str(contact)}
-
-    def validate_contact_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
-        return {"contact_name": self._short_answer(value, dispatcher, limit=100)}
 
     # Check and send ---------------------------------------------------------------
 

@@ -171,3 +171,21 @@ class Gazetteer:
             if " " + " ".join(words(name)) + " " in haystack:
                 return street
         return None
+
+    def find_address(self, house: str, street: Optional[Street] = None, postcode: str = "") -> Optional[Address]:
+        """The one property with this house number or name on the street or at the postcode, if only one has it."""
+        if street is not None:
+            candidates = self.addresses_on(street.usrn)
+            if postcode:
+                candidates = [a for a in candidates if a.postcode == postcode]
+        elif postcode:
+            candidates = self.addresses_at(postcode)
+        else:
+            return None
+        matches = self.match(candidates, house)
+        return matches[0] if len(matches) == 1 else None
+
+    def only_address_at(self, postcode: str) -> Optional[Address]:
+        """The property at a postcode that has just one."""
+        found = self.addresses_at(postcode)
+        return found[0] if len(found) == 1 else None

@@ -58,23 +58,27 @@ def match_choice(attribute: Dict[str, Any], text: Any) -> Optional[str]:
     return matches[0] if len(matches) == 1 else None
 
 
-def volunteered_choice(attribute: Dict[str, Any], text: Any) -> Optional[str]:
-    """A list answer the resident gave before being asked: "my black bin wasn't emptied" -> general.
+# Words that ask to report without saying anything about the problem: "I want to report a pothole".
+_ASKING = {"i", "id", "im", "want", "wish", "would", "like", "to", "report", "reporting", "log", "make", "a", "an",
+           "the", "there", "theres", "s", "is", "please", "can", "could", "you", "need", "it", "its", "of", "on", "in",
+           "at", "my", "some", "and", "hi", "hello", "hey", "about", "this", "that", "for", "me", "we", "our"}
+# This many words beyond asking, and the message describes the problem.
+DESCRIBED_WORDS = 5
 
-    Only a value's key or the words in brackets of its name count, and only one value may match.
-    """
-    values = attribute.get("values") or []
-    if {str(v["key"]) for v in values} == {"yes", "no"}:
-        return None
-    said = " " + " ".join(words(text)) + " "
-    found = set()
-    for value in values:
-        phrases = [str(value["key"]).replace("_", " ")] + re.findall(r"\(([^)]+)\)", str(value["name"]))
-        for phrase in phrases:
-            for part in re.split(r"\s+and\s+|,", phrase):
-                if part.strip() and f" {' '.join(words(part))} " in said:
-                    found.add(value["key"])
-    return found.pop() if len(found) == 1 else None
+
+_QUESTION_WORDS = {"how", "what", "when", "where", "why", "who", "which", "can", "could", "do", "does", "is", "are",
+                   "will", "should", "would", "whats", "wheres", "hows"}
+
+
+def looks_like_question(text: Any) -> bool:
+    """"how do I pay my council tax?" is a question; "railway bridge" is an answer."""
+    said = words(_clean(text))
+    return "?" in str(text or "") or bool(said and said[0] in _QUESTION_WORDS)
+
+
+def describes_problem(text: Any) -> bool:
+    """Whether a resident's opening message says enough about the problem to be its description."""
+    return len([w for w in words(_clean(text)) if w not in _ASKING]) >= DESCRIBED_WORDS
 
 
 def choice_name(attribute: Dict[str, Any], key: str) -> str:
@@ -114,6 +118,21 @@ def parse_contact(text: Any) -> Optional[Contact]:
     return None
 
 
+# Words said around contact details that are not a name: "my email is jo@example.com, Jo Bloggs".
+_NOT_A_NAME = {"my", "email", "e", "mail", "address", "is", "phone", "number", "mobile", "tel", "name", "and", "its",
+               "it", "im", "i", "am", "call", "me", "on", "at", "or", "please", "thanks", "thank", "you", "cheers",
+               "updates", "to", "text", "the", "this"}
+
+
+def name_beside_contact(text: Any, contact: str) -> Optional[str]:
+    """The name a resident gave with their contact details, if the rest of the answer is one."""
+    rest = _clean(text).replace(contact, " ")
+    parts = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*", rest) if w.lower().replace("'", "") not in _NOT_A_NAME]
+    if not 1 <= len(parts) <= 4 or re.search(r"\d", rest.replace(contact, "")):
+        return None
+    return " ".join(p[:1].upper() + p[1:] for p in parts)
+
+
 def split_name(name: Any) -> Dict[str, str]:
     parts = _clean(name).split(" ")
     if not parts or not parts[0] or is_skip(name):
@@ -128,19 +147,6 @@ class StreetLocation:
     lat: float
     lon: float
     address_string: str
-
-
-def detail_from_text(text: Any, street: Street) -> Optional[str]:
-    """"pothole outside 14 Station Road" -> "outside 14"; "by the school on Mill Lane" -> "by the school"."""
-    said = " ".join(words(text))
-    name = " ".join(words(street.name.split("(")[0]))
-    number = re.search(rf"\b(?:((?:outside|opposite|near|by|next to)\s+)|at\s+)?(?:number |no )?(\d+[a-z]?) {name}\b",
-                       said)
-    if number:
-        return f"{number.group(1) or ''}{number.group(2)}".strip()
-    landmark = re.search(rf"\b((?:outside|opposite|near|next to|by|behind|in front of) (?:the )?[a-z0-9 ]{{2,40}}?) "
-                         rf"(?:on|in|along|at) (?:the )?{name}\b", said)
-    return landmark.group(1) if landmark else None
 
 
 def locate(gazetteer: Gazetteer, street: Street, detail: Optional[str]) -> StreetLocation:

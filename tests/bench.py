@@ -1,8 +1,8 @@
 """`make bench`: figures, not pass/fail. NLU accuracy on held-out phrasings, and speed.
 
 Prints intent accuracy and F1, FAQ answer accuracy, message parse latency,
-how fast bin days are worked out for the whole gazetteer, and how many turns
-a resident needs to file each kind of report (against the running stack).
+how fast bin days are worked out for the whole gazetteer, and held-out
+residents filing reports against the running stack (tests/report_journeys.py).
 """
 from __future__ import annotations
 
@@ -64,6 +64,7 @@ async def nlu_figures() -> None:
     print(f"Model load:                {load_seconds:.1f} s")
     print(f"Parse latency:             median {statistics.median(latencies) * 1000:.1f} ms, "
           f"p95 {sorted(latencies)[int(len(latencies) * 0.95)] * 1000:.1f} ms")
+    await understanding_figures(agent)
     # The server-side message limit bounds how long one message can hold a Rasa server.
     from bot.message_limit import max_message_length
     longest = ("my black bin wasnt collected this week at 11 High Street BK1 9RZ and the lid is broken. "
@@ -77,6 +78,24 @@ async def nlu_figures() -> None:
           f"{statistics.median(timings) * 1000:.0f} ms, slowest {max(timings) * 1000:.0f} ms")
 
 
+async def understanding_figures(agent) -> None:
+    """Held-out report messages and off-topic messages: the first message's intent."""
+    from tests.report_journeys import OFF_TOPIC, cases
+
+    reports = cases()
+    right = [(await agent.parse_message(case["message"]))["intent"]["name"] == f"report_{case['service']}"
+             for case in reports]
+    print(f"Held-out report messages:  {sum(right)}/{len(right)} understood as the right report "
+          f"({sum(right) / len(right):.1%})")
+    off_topic = examples(OFF_TOPIC)["out_of_scope"]
+    intents = [(await agent.parse_message(text))["intent"]["name"] for text in off_topic]
+    rejected = sum(i in ("out_of_scope", "nlu_fallback") for i in intents)
+    reports_started = sum(i.startswith("report_") for i in intents)
+    print(f"Held-out off-topic:        {rejected}/{len(intents)} rejected ({rejected / len(intents):.1%}; "
+          f"{intents.count('out_of_scope')} as off-topic, {intents.count('nlu_fallback')} not understood); "
+          f"{reports_started} would start a report")
+
+
 def calendar_figures() -> None:
     gaz, cal, today = gazetteer(), calendar(), clock.today()
     addresses = [a for pc in gaz.postcodes for a in gaz.addresses_at(pc)]
@@ -86,42 +105,6 @@ def calendar_figures() -> None:
     elapsed = time.perf_counter() - started
     print(f"Bin days, whole gazetteer: {len(addresses)} addresses in {elapsed * 1000:.0f} ms "
           f"({elapsed / len(addresses) * 1000:.2f} ms each)")
-
-
-# Scripted residents: each says these messages in turn, answering with a
-# button's title (">title") or typing. Anonymous and named, one-shot and step by step.
-REPORT_SCRIPTS = {
-    "missed_bin": [
-        ["my recycling wasn't collected on monday", "BK5 9GZ", ">3 Pit Head Close", ">Stay anonymous",
-         ">Send report"],
-        ["bin not emptied", "BK5 9GZ", "3", ">Food waste (green caddy)", "jo@example.com", "Jo Bloggs",
-         ">Send report"],
-    ],
-    "pothole": [
-        ["there's a huge pothole outside 14 Station Road", ">Bigger than a car tyre", ">Yes", "skip",
-         ">Stay anonymous", ">Send report"],
-        ["I want to report a pothole", "Mill Lane", "outside number 3", ">Up to a car tyre", ">No",
-         "about a foot wide", "07700 900123", "Sam Jones", ">Send report"],
-    ],
-    "fly_tipping": [
-        ["someone has dumped a mattress by the post office on Church Lane", ">Furniture or mattresses",
-         ">A single item", "skip", ">Stay anonymous", ">Send report"],
-    ],
-    "street_light": [
-        # "out" and "flickering" name the fault, so it is not asked.
-        ["street light out outside 6 Oak Tree Drive", ">Skip this question", "skip", ">Stay anonymous",
-         ">Send report"],
-        ["the lamp post on Westgate is flickering", "outside number 3", "column 12", "skip", ">Stay anonymous",
-         ">Send report"],
-    ],
-    "graffiti": [
-        ["graffiti on the wall on Westgate", "by the bus stop", ">No", "skip", ">Stay anonymous", ">Send report"],
-    ],
-    "abandoned_vehicle": [
-        ["car abandoned on Colliery Road for weeks", "near the garage", ">Skip this question", "silver ford fiesta",
-         "skip", ">Stay anonymous", ">Send report"],
-    ],
-}
 
 
 def insights_figures(conversations: int = 100_000) -> None:
@@ -180,19 +163,21 @@ def insights_figures(conversations: int = 100_000) -> None:
           f"figures and page in {elapsed:.2f} s (target 2 s); {len(html) // 1024} KB of tables and charts")
 
 
-def stack_figures() -> None:
-    """Figures that need the whole assistant running: report turns, then publish times."""
+def stack_figures(publish: bool = True) -> None:
+    """Figures that need the whole assistant running: held-out residents' reports, then publish times."""
     import tempfile
     from pathlib import Path
 
     from tests.stack import Stack
 
     with tempfile.TemporaryDirectory() as workdir:
+        # After 6pm on a collection week, so the held-out missed bins are due to be reported.
         stack = Stack(Path(workdir), rasa_port=35005, actions_port=35055, web_port=38000, backoffice_port=38080,
-                      env={"BOT_TODAY": "2026-12-24"}).start()
+                      env={"BOT_TODAY": "2026-12-24", "BOT_TIME": "19:00"}).start()
         try:
-            report_turn_figures(stack)
-            publish_figures(stack, Path(workdir))
+            held_out_report_figures(stack)
+            if publish:
+                publish_figures(stack, Path(workdir))
         finally:
             stack.stop()
 
@@ -368,34 +353,24 @@ def publish_figures(stack, workdir) -> None:
     print(f"  new phrasing (target 10 minutes):    {phrasing_time}")
 
 
-def report_turn_figures(stack) -> None:
-    import uuid
+def held_out_report_figures(stack) -> None:
+    from tests.report_journeys import figures
+    figures(stack)
 
-    print("Resident turns to file a report (median over scripts; 'unfinished' if no reference came):")
-    for service, scripts in REPORT_SCRIPTS.items():
-        turns = []
-        for script in scripts:
-            sender, replies, count = f"bench-{uuid.uuid4().hex[:8]}", [], None
-            for number, step in enumerate(script, start=1):
-                if step.startswith(">"):
-                    button = next((b for r in replies for b in r.get("buttons", [])
-                                   if b["title"] == step[1:]), None)
-                    if button is None:
-                        break
-                    step = button["payload"]
-                replies = stack.say(sender, step)
-                if any("Your reference is" in r.get("text", "") for r in replies):
-                    count = number
-                    break
-            turns.append(count)
-        done = [t for t in turns if t]
-        figure = f"{statistics.median(done):g}" if done else "unfinished"
-        print(f"  {service:18} {figure:>5}   ({', '.join(str(t or 'unfinished') for t in turns)})")
 
+SECTIONS = {
+    "calendar": calendar_figures,
+    "insights": insights_figures,
+    "nlu": lambda: asyncio.run(nlu_figures()),
+    "reports": lambda: stack_figures(publish=False),
+    "stack": stack_figures,
+    "load": load_figures,
+}
 
 if __name__ == "__main__":
-    calendar_figures()
-    insights_figures()
-    asyncio.run(nlu_figures())
-    stack_figures()
-    load_figures()
+    # `python -m tests.bench reports nlu` prints just those; no argument, everything but "reports"
+    # (which "stack" includes).
+    import sys
+    chosen = sys.argv[1:] or [name for name in SECTIONS if name != "reports"]
+    for name in chosen:
+        SECTIONS[name]()

@@ -73,12 +73,8 @@ BIN_POSTCODE = "BK5 9GZ"
 # A pothole report in one message, then the form
 # (tests/integration/test_reports.py::test_pothole_in_one_message_then_status).
 POTHOLE_SCRIPT = [
-    "there's a huge pothole outside 14 Station Road",
-    ">Bigger than a car tyre",
-    ">Yes",
-    "Deep hole in the middle of the road",
-    "jo@example.com",
-    "Jo Bloggs",
+    "there's a huge pothole outside 14 Station Road, deep hole in the middle of the road",
+    "jo@example.com Jo Bloggs",
     ">Send report",
 ]
 REFERENCE = re.compile(r"\*\*([A-Z]{2,5}-[A-Z0-9]{3,10})\*\*")

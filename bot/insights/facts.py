@@ -120,7 +120,8 @@ class Facts:
                 if text.startswith("/"):
                     continue     # a button press: counted by what it leads to, not as words
                 parse = data.get("parse_data") or {}
-                fallback = (parse.get("intent") or {}).get("name") == "nlu_fallback"
+                fallback = ((parse.get("intent") or {}).get("name") == "nlu_fallback"
+                            and not self._taken_by_form(db, row.sender_id, row.id))
                 channel = str(data.get("input_channel") or "")
                 item["channel"] = item["channel"] or channel
                 item["messages"] += 1
@@ -135,6 +136,16 @@ class Facts:
             db.execute(state.delete().where(state.c.name == "last_event_id"))
             db.execute(state.insert().values(name="last_event_id", value=rows[-1].id))
             return len(rows)
+
+    @staticmethod
+    def _taken_by_form(db, sender_id: str, event_id: int) -> bool:
+        """A message the classifier could not place that a form took as its answer ("Mill Lane" to "Which
+        street?"): understood. Rasa saves a turn's events together, and a form that cannot use a message
+        is not logged, so the first action after it tells."""
+        following = db.execute(sa.select(rasa_events.c.action_name).where(
+            rasa_events.c.sender_id == sender_id, rasa_events.c.id > event_id, rasa_events.c.type_name == "action",
+            rasa_events.c.action_name != "action_extract_slots").order_by(rasa_events.c.id).limit(1)).scalar()
+        return bool(following and following.endswith("_form"))
 
     @staticmethod
     def _action_names(db, after: int, until: int) -> Dict[int, str]:

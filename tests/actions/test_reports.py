@@ -46,16 +46,72 @@ def test_refused_report_ends_the_form(dispatcher, domain):
     assert slots == []
 
 
-def test_anonymous_is_not_asked_for_a_name(dispatcher, domain):
-    slots = run(POTHOLE.required_slots(["street", "contact", "contact_name"], dispatcher,
-                                       pothole_tracker(contact="anonymous"), domain))
-    assert slots == ["street", "contact"]
+def entity(name, value):
+    return {"entity": name, "value": value}
 
 
-def test_location_detail_taken_from_the_first_message(dispatcher, domain):
-    tracker = make_tracker(slots={"street": "Station Road"}, text="huge pothole outside 14 station road",
-                           intent="report_pothole", active_loop="pothole_form")
+def test_a_described_problem_is_asked_only_what_the_back_office_requires(dispatcher, domain):
+    slots = ["street", "location_detail", "attr_size", "attr_hazard", "description", "contact", "report_confirmed"]
+    described = pothole_tracker(description="deep hole by the school", attr_size="large")
+    assert run(POTHOLE.required_slots(slots, dispatcher, described, domain)) == [
+        "street", "location_detail", "attr_size", "description", "contact", "report_confirmed"]
+    # Told step by step, the optional questions are asked.
+    assert run(POTHOLE.required_slots(slots, dispatcher, pothole_tracker(), domain)) == slots
+
+
+def test_the_opening_message_is_the_description(dispatcher, domain):
+    text = "massive pothole outside 14 station road, cars swerving"
+    tracker = make_tracker(text=text, intent="report_pothole", active_loop="pothole_form")
+    assert run(POTHOLE.extract_description(dispatcher, tracker, domain)) == {"description": text}
+    short = make_tracker(text="pothole please", intent="report_pothole", active_loop="pothole_form")
+    assert run(POTHOLE.extract_description(dispatcher, short, domain)) == {}
+
+
+def test_facts_taken_from_any_message(dispatcher, domain):
+    tracker = make_tracker(text="huge pothole outside 14 station road", intent="report_pothole",
+                           active_loop="pothole_form",
+                           entities=[entity("street", "station road"), entity("location_detail", "outside 14"),
+                                     entity("attr_size", "large"), entity("attr_size", "small")])
+    assert run(POTHOLE.extract_street(dispatcher, tracker, domain)) == {"street": "station road"}
     assert run(POTHOLE.extract_location_detail(dispatcher, tracker, domain)) == {"location_detail": "outside 14"}
+    # Two sizes named: the first in the back office's own order.
+    assert POTHOLE.extract_attr_size(dispatcher, tracker, domain) == {"attr_size": "small"}
+
+
+def test_contact_and_name_in_one_answer(dispatcher, domain):
+    tracker = make_tracker(slots={"requested_slot": "contact"}, text="jo@example.com Jo Bloggs",
+                           active_loop="pothole_form", entities=[entity("contact", "jo@example.com")])
+    assert run(POTHOLE.extract_contact(dispatcher, tracker, domain)) == {"contact": "jo@example.com",
+                                                                         "contact_name": "Jo Bloggs"}
+
+
+def test_two_unusable_answers_offer_a_way_on(dispatcher, domain):
+    events = [{"event": "slot", "name": "attr_size", "value": None}]
+    tracker = pothole_tracker(requested_slot="attr_size", answer_failures=1.0)
+    result = POTHOLE._count_failures("attr_size", events, dispatcher, tracker)
+    assert result[0]["value"] == 2.0 and responses(dispatcher) == ["utter_stuck"]
+    assert [b["title"] for b in dispatcher.messages[0]["buttons"]] == [
+        "Skip this question", "Start again", "Speak to someone"]
+    # A usable answer starts the count again; a message that was not an answer does not count.
+    assert POTHOLE._count_failures("attr_size", [{"event": "slot", "name": "attr_size", "value": "large"}],
+                                   dispatcher, tracker)[0]["value"] is None
+    assert POTHOLE._count_failures("attr_size", [], dispatcher, tracker) == []
+
+
+def test_a_required_question_offers_no_skip(dispatcher, domain):
+    buttons = ValidateGraffitiForm()._ways_on("attr_offensive")
+    assert [b["title"] for b in buttons] == ["Start again", "Speak to someone"]
+
+
+def test_house_and_street_name_the_property(dispatcher, domain):
+    tracker = make_tracker(text="my black bin wasnt collected at 11 high street", intent="report_missed_bin",
+                           active_loop="missed_bin_form",
+                           entities=[entity("house_number", "11"), entity("street", "High Street")])
+    expected = {"postcode": "BK1 9RZ", "address_uprn": "100100000273"}
+    assert run(ValidateMissedBinForm().extract_postcode(dispatcher, tracker, domain)) == expected
+    # A house number alone on a street with several of it is not enough.
+    tracker.latest_message["entities"] = [entity("house_number", "11")]
+    assert run(ValidateMissedBinForm().extract_address_uprn(dispatcher, tracker, domain)) == {}
 
 
 def test_attribute_answers(dispatcher, domain):
@@ -187,7 +243,8 @@ def test_status_when_back_office_is_down(dispatcher, domain):
 def test_bin_named_first_is_checked_once_the_address_is_known(dispatcher, domain, monkeypatch):
     monkeypatch.setenv("BOT_TODAY", "2026-11-27")
     form = ValidateMissedBinForm()
-    first = make_tracker(text="my black bin wasn't emptied", intent="report_missed_bin", active_loop="missed_bin_form")
+    first = make_tracker(text="my black bin wasn't emptied", intent="report_missed_bin", active_loop="missed_bin_form",
+                         entities=[entity("attr_bin_type", "general")])
     assert form.extract_attr_bin_type(dispatcher, first, domain) == {"attr_bin_type": "general"}
     later = make_tracker(slots={"postcode": "BK1 9RZ", "attr_bin_type": "garden"}, active_loop="missed_bin_form")
     result = form.validate_address_uprn("100100000001", dispatcher, later, domain)   # no garden subscription

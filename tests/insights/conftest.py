@@ -39,8 +39,12 @@ CONVERSATIONS = {
     "b": [user("blorp my wibble, I'm on 07700 900123", "nlu_fallback", "2026-11-11 14:00"),
           user("I want to speak to a person", "request_human", "2026-11-11 14:01"),
           action("action_handoff", "2026-11-11 14:01:01")],
-    # A pothole report over REST: contained.
+    # A pothole report over REST: contained. The street, given as the form's answer, is
+    # understood even though the classifier could not place it.
     "c": [user("there's a pothole", "report_pothole", "2026-11-12 09:30", channel="rest"),
+          action("pothole_form", "2026-11-12 09:30:01"),
+          user("Mill Lane", "nlu_fallback", "2026-11-12 09:31", channel="rest"),
+          action("action_extract_slots", "2026-11-12 09:31:01"), action("pothole_form", "2026-11-12 09:31:01"),
           action("action_submit_report", "2026-11-12 09:35")],
     # Back about bulky waste two days later: failure demand.
     "d": [user("book a bulky waste collection", "faq", "2026-11-16 18:00", "bulky_waste"),

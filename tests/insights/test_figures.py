@@ -22,8 +22,9 @@ def test_conversations_containment_and_fallbacks(figures):
     assert figures.escalated == 1
     assert dict(figures.escalations_by_reason) == {"Asked for a person": 1, "Assistant did not understand twice": 0,
                                                    "Urgent topic": 0}
-    assert (figures.messages, figures.fallbacks) == (8, 1)
-    assert figures.fallback_rate == pytest.approx(1 / 8)
+    # "Mill Lane", not placed by the classifier but taken by the pothole form, is not a fallback.
+    assert (figures.messages, figures.fallbacks) == (9, 1)
+    assert figures.fallback_rate == pytest.approx(1 / 9)
     assert (figures.helpful_yes, figures.helpful_no) == (1, 1)
 
 
@@ -32,7 +33,7 @@ def test_topics_unanswered_and_hours(figures):
     assert set(figures.top_topics[1:]) == {("Pay your council tax", 1), ("Report pothole", 1)}
     assert figures.unanswered == [("blorp my wibble, I'm on [phone]", 1)]   # masked
     hours = dict(figures.hours)
-    assert hours["10:00"] == 3 and hours["18:00"] == 2 and hours["14:00"] == 2 and hours["09:00"] == 1
+    assert hours["10:00"] == 3 and hours["18:00"] == 2 and hours["14:00"] == 2 and hours["09:00"] == 2
 
 
 def test_service_requests_and_integration_rate(figures):

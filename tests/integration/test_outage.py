@@ -17,7 +17,6 @@ def file_graffiti(stack, street):
     stack.say(sender, f"there's graffiti on the wall on {street}")
     stack.say(sender, "by the post box")
     stack.say(sender, '/inform{"attr_offensive":"no"}')
-    stack.say(sender, "skip")
     stack.say(sender, '/inform{"contact":"anonymous"}')
     answer = texts(stack.say(sender, '/inform{"report_change":"yes"}'))
     assert "We have your report" in answer, answer

@@ -67,6 +67,23 @@ def test_held_out_set_is_not_in_training(training, held_out):
     assert checks.held_out_problems(training, held_out, topics()) == []
 
 
+def test_held_out_reports_and_off_topic_are_kept_out_of_training(training):
+    # Not just exact copies: a held-out message close to a training example (most of the same
+    # words) would flatter the figures `make bench` prints.
+    from bot.gazetteer import words
+    from tests.report_journeys import OFF_TOPIC, cases
+
+    reports, off_topic = [c["message"] for c in cases()], examples(OFF_TOPIC)["out_of_scope"]
+    assert len(reports) >= 80 and len(off_topic) >= 40
+    trained = [set(words(text)) for texts in training.values() for text in texts]
+
+    def close(text):
+        said = set(words(text))
+        return any(len(said & other) / len(said | other) >= 0.8 for other in trained if other)
+
+    assert [text for text in reports + off_topic if close(text)] == []
+
+
 def test_answers_use_only_known_placeholders_and_well_formed_links(domain):
     problems = []
     for topic in topics().values():

@@ -47,12 +47,11 @@ def test_bad_contact(text):
     assert reporting.parse_contact(text) is None
 
 
-def test_detail_from_text():
-    street = gazetteer().find_street("Station Road")
-    assert reporting.detail_from_text("there's a huge pothole outside 14 Station Road", street) == "outside 14"
-    assert reporting.detail_from_text("pothole at number 3 station rd", street) == "3"
-    assert reporting.detail_from_text("rubbish dumped by the post office on station road", street) == "by the post office"
-    assert reporting.detail_from_text("pothole on station road", street) is None
+def test_name_beside_contact():
+    assert reporting.name_beside_contact("jo@example.com Jo Bloggs", "jo@example.com") == "Jo Bloggs"
+    assert reporting.name_beside_contact("my email is jo@example.com", "jo@example.com") is None
+    assert reporting.name_beside_contact("07700 900123 - sam", "07700 900123") == "Sam"
+    assert reporting.name_beside_contact("call me on 07700 900123 after 5pm", "07700 900123") is None
 
 
 def test_locate_house_number_and_street_middle():
@@ -101,18 +100,20 @@ def test_markdown_safe_neutralises_links_and_html():
     assert shown.startswith("\\[click\\]")
 
 
-def test_volunteered_choice():
-    bin_type = catalogue.attribute("missed_bin", "bin_type")
-    assert reporting.volunteered_choice(bin_type, "my black bin wasn't emptied") == "general"
-    assert reporting.volunteered_choice(bin_type, "they missed the recycling again") == "recycling"
-    assert reporting.volunteered_choice(bin_type, "green caddy not taken") == "food"
-    assert reporting.volunteered_choice(bin_type, "my bins were missed") is None
-    assert reporting.volunteered_choice(bin_type, "black bin and recycling both missed") is None
-    assert reporting.volunteered_choice(catalogue.attribute("graffiti", "offensive"), "yes it is") is None
-
-
 def test_only_our_photo_urls_go_with_a_report():
     assert reporting.is_photo_url("http://127.0.0.1:8000/photos/" + "0a" * 16 + ".jpg")
     assert reporting.is_photo_url("https://assistant.example.gov.uk/photos/" + "f" * 32 + ".jpg")
     for bad in ("javascript:alert(1)", "http://evil.example/x.jpg", "http://a/photos/../x.jpg", None, ""):
         assert not reporting.is_photo_url(bad)
+
+
+def test_a_question_is_not_an_answer():
+    assert reporting.looks_like_question("how do I pay my council tax")
+    assert reporting.looks_like_question("bins open today?")
+    assert not reporting.looks_like_question("railway bridge")
+    assert not reporting.looks_like_question("by the school")
+
+
+def test_an_opening_describes_the_problem_when_it_says_more_than_asking():
+    assert not reporting.describes_problem("I want to report a pothole")
+    assert reporting.describes_problem("there's a huge pothole outside 14 Station Road")
