@@ -58,9 +58,13 @@ def test_the_balancer_and_each_server_answer(cluster):
 
 def test_a_conversation_moves_between_servers_with_nothing_lost(cluster):
     sender = f"resident-{uuid.uuid4().hex[:8]}"
-    replies = cluster.say(sender, "there's a huge pothole outside 14 Station Road", url=cluster.rasa_urls[0])
+    replies = cluster.say(sender, "I want to report a pothole", url=cluster.rasa_urls[0])
+    assert "Which street" in texts(replies)
+    # Turns alternate between the servers: the conversation is in PostgreSQL, not in a server's memory.
+    replies = cluster.say(sender, "Station Road", url=cluster.rasa_urls[1])
+    assert "Where on the street" in texts(replies)
+    replies = cluster.say(sender, "outside 14", url=cluster.rasa_urls[0])
     assert "Roughly how big is it?" in texts(replies)
-    # The next turn on the other server: the conversation is in PostgreSQL, not in a server's memory.
     replies = press(_On(cluster, cluster.rasa_urls[1]), sender, replies, "Bigger than a car tyre")
     assert "immediate danger" in texts(replies)
 
