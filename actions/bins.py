@@ -27,11 +27,15 @@ def current_address(tracker: Tracker) -> Optional[Address]:
     return gazetteer().address(uprn) if uprn else None
 
 
+def said(tracker: Tracker, entity: str) -> List[str]:
+    """Values of one entity in the resident's latest message, in the order said."""
+    return [str(v) for v in tracker.get_latest_entity_values(entity) if v not in (None, "")]
+
+
 def address_said(tracker: Tracker) -> Optional[Address]:
     """The property the latest message names, when only one fits: "11 High Street" (house and street),
     "11, BK1 9RZ" (house and postcode), or a postcode with one property."""
-    values = {name: [str(v) for v in tracker.get_latest_entity_values(name) if v]
-              for name in ("house_number", "street", "postcode")}
+    values = {name: said(tracker, name) for name in ("house_number", "street", "postcode")}
     postcode = postcodes.normalise(values["postcode"][0]) if values["postcode"] else None
     street = gazetteer().find_street(values["street"][0]) if values["street"] else None
     if values["house_number"]:

@@ -15,7 +15,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.bins import AddressValidation, current_address
+from actions.bins import AddressValidation, current_address, said
 from bot import catalogue, clock, dates, reporting
 from bot.connectors.base import Report
 from bot.connectors.config import connector
@@ -67,9 +67,11 @@ def latest_text(tracker: Tracker) -> str:
     return (tracker.latest_message or {}).get("text") or ""
 
 
-def said(tracker: Tracker, entity: str) -> List[str]:
-    """Values of one entity in the resident's latest message, in the order said."""
-    return [str(v) for v in tracker.get_latest_entity_values(entity) if v not in (None, "")]
+def typed_answer(tracker: Tracker) -> Optional[str]:
+    """What the resident typed, unless it was a button or a question of their own: an answer to the
+    form's question, whatever the classifier made of it."""
+    text = latest_text(tracker)
+    return text if text and not text.startswith("/") and not reporting.looks_like_question(text) else None
 
 
 def opening_message(tracker: Tracker) -> bool:
@@ -201,9 +203,8 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
             streets, asked = said(tracker, "street"), tracker.get_slot("requested_slot") == "street"
             if streets and (not tracker.get_slot("street") or asked):
                 return {"street": streets[0]}
-            text = latest_text(tracker)
-            if asked and text and not text.startswith("/") and not reporting.looks_like_question(text):
-                return {"street": text}   # an answer, whatever the classifier made of it: checked in validate_street
+            if asked and typed_answer(tracker):
+                return {"street": typed_answer(tracker)}   # checked in validate_street
             return {}
         try:
             lat = float(next(tracker.get_latest_entity_values("latitude")))
@@ -282,10 +283,10 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
         if attribute.get("datatype") == "singlevaluelist":
             # Several named ("racist tags"): the first in the back office's own order.
             key = next((v["key"] for v in attribute.get("values") or [] if v["key"] in named), None)
-            text = latest_text(tracker)
-            if key is None and asked and text and not text.startswith("/") and not reporting.looks_like_question(text):
-                # An answer, whatever the classifier made of it: checked (and counted if unusable) in validation.
-                key = reporting.match_choice(attribute, text) or text
+            answer = typed_answer(tracker) if key is None and asked else None
+            if answer:
+                # Checked (and counted if unusable) in validation.
+                key = reporting.match_choice(attribute, answer) or answer
             return {slot: key} if key else {}
         return {slot: named[0]} if named and not asked else {}   # asked: the whole answer is kept
 

@@ -23,9 +23,9 @@ from rasa.nlu.extractors.spacy_entity_extractor import SpacyEntityExtractor
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from bot.nlp.pipeline import SPANS_KEY
+from bot.nlp.pipeline import HOUSE_NUMBER, SPANS_KEY
 
-_NUMBER = re.compile(r"^[0-9]{1,4}[A-Za-z]?$")
+_NUMBER = re.compile(HOUSE_NUMBER)
 # Places named in one message that go into the report's location.
 MAX_PLACES = 2
 

@@ -13,6 +13,7 @@ import argparse
 import csv
 import hashlib
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, List
 
@@ -58,7 +59,7 @@ def street_patterns(streets_csv: Path) -> List[Dict]:
 # The spans' group on the spaCy doc.
 SPANS_KEY = "council"
 # A house number: "14", "14a".
-_NUMBER = r"^[0-9]{1,4}[A-Za-z]?$"
+HOUSE_NUMBER = r"^[0-9]{1,4}[A-Za-z]?$"
 _HOUSE_WORDS = ["number", "no", "no.", "num", "nr", "house"]
 _THE = {"LOWER": {"IN": ["the", "a", "an", "my", "that", "this"]}, "OP": "?"}
 # Up to two words before a landmark: "by the old railway bridge".
@@ -70,17 +71,20 @@ _NOT_NAME = ["and", "my", "email", "e-mail", "phone", "number", "mobile", "i", "
              "thank", "you", "please", "call", "on", "at", "if", "but", "so", "from", "of", "or", "here"]
 
 
-_tokenizer = spacy.blank("en").tokenizer
-
-
 # Three-letter words that are not the end of a registration ("a1 the", "m4 and").
 _NOT_LETTERS = ["the", "and", "for", "but", "has", "was", "its", "not", "are", "you", "can", "now", "off", "out", "ago",
                 "van", "car", "way", "big", "one", "two", "six", "ten", "all", "any", "bus"]
 
 
+@lru_cache(maxsize=1)
+def _tokenizer():
+    # Made when patterns are built, not when a Rasa server imports SPANS_KEY from here.
+    return spacy.blank("en").tokenizer
+
+
 def _tokens(phrase: str) -> List[Dict]:
     """Token pattern of a phrase, split as spaCy splits the message ("co-op" is three tokens)."""
-    return [{"LOWER": token.lower_} for token in _tokenizer(str(phrase))]
+    return [{"LOWER": token.lower_} for token in _tokenizer()(str(phrase))]
 
 
 def _any_of(phrases) -> Dict:
@@ -92,19 +96,16 @@ def vehicle_patterns(phrases: Dict) -> List[Dict]:
     colours, makes = phrases.get("vehicle_colours") or [], phrases.get("vehicle_makes") or []
     models, kinds = phrases.get("vehicle_models") or [], phrases.get("vehicle_kinds") or []
     patterns = []
+    tail = dict(_any_of(list(models) + list(kinds)), OP="?")   # "silver ford fiesta", "cream vw campervan"
     for colour in colours:
         for make in makes:
-            patterns.append(_tokens(colour) + _tokens(make) + [dict(_any_of(models), OP="?")])
+            patterns.append(_tokens(colour) + _tokens(make) + [tail])
             patterns.append(_tokens(make) + [dict(_any_of(models), OP="?"), {"ORTH": ",", "OP": "?"}]
                             + _tokens(colour))
         for kind in kinds:
             patterns.append(_tokens(colour) + _tokens(kind))
     for make in makes:   # the make alone still says what to look for
         patterns.append(_tokens(make) + [dict(_any_of(models), OP="?")])
-    tail = dict(_any_of(list(models) + list(kinds)), OP="?")   # "cream vw campervan"
-    for colour in colours:
-        for make in makes:
-            patterns.append(_tokens(colour) + _tokens(make) + [tail])
     return [{"label": "attr_make_colour", "pattern": pattern} for pattern in patterns]
 
 
@@ -134,7 +135,7 @@ def phrase_patterns(phrases: Dict) -> List[Dict]:
             patterns.append({"label": "place_home", "pattern": _tokens(place) + [{"LOWER": {"IN": ["my", "our"]}}]
                              + _tokens(home)})
         patterns.append({"label": "place", "pattern": _tokens(place) + [{"LOWER": {"IN": _HOUSE_WORDS}, "OP": "?"},
-                                                                         {"TEXT": {"REGEX": _NUMBER}}]})
+                                                                         {"TEXT": {"REGEX": HOUSE_NUMBER}}]})
     patterns += [
         {"label": "place", "pattern": [{"LOWER": {"IN": ["at", "near", "towards", "nr"]}}, {"LOWER": "the"},
                                        {"LOWER": {"IN": ["end", "top", "bottom", "start", "far"]}},
@@ -146,15 +147,15 @@ def phrase_patterns(phrases: Dict) -> List[Dict]:
         # A lamp post's number: "column 12", "lamp post number 7", "the number on the post is 23".
         {"label": "attr_column_id", "pattern": [{"LOWER": {"IN": ["column", "lamppost", "post", "col"]}},
                                                 {"LOWER": {"IN": _HOUSE_WORDS}, "OP": "?"},
-                                                {"TEXT": {"REGEX": _NUMBER}}]},
+                                                {"TEXT": {"REGEX": HOUSE_NUMBER}}]},
         {"label": "attr_column_id", "pattern": [{"LOWER": "number"}, {"LOWER": "on"}, _THE,
                                                 {"IS_ALPHA": True, "OP": "?"}, {"IS_ALPHA": True, "OP": "?"},
                                                 {"LOWER": {"IN": ["is", "says", "reads"]}},
-                                                {"TEXT": {"REGEX": _NUMBER}}]},
+                                                {"TEXT": {"REGEX": HOUSE_NUMBER}}]},
         # A house: "number 14", "no. 14", or a number just before the street ("14 Station Road").
         {"label": "house_number", "pattern": [{"LOWER": {"IN": _HOUSE_WORDS}}, {"ORTH": ".", "OP": "?"},
-                                              {"TEXT": {"REGEX": _NUMBER}}]},
-        {"label": "house_number", "pattern": [{"TEXT": {"REGEX": _NUMBER}}, {"ORTH": ",", "OP": "?"},
+                                              {"TEXT": {"REGEX": HOUSE_NUMBER}}]},
+        {"label": "house_number", "pattern": [{"TEXT": {"REGEX": HOUSE_NUMBER}}, {"ORTH": ",", "OP": "?"},
                                               {"ENT_TYPE": "street"}]},
         # Contact details: an email address or a UK phone number, written with or without spaces.
         {"label": "contact", "pattern": [{"LIKE_EMAIL": True}]},
