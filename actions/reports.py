@@ -16,11 +16,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bins import AddressValidation, current_address, said
-from bot import catalogue, clock, dates, reporting
-from bot.connectors.base import Report
-from bot.connectors.config import connector
+from bot import catalogue, clock, dates, duplicates, reporting
+from bot.connectors.base import TOKEN_PREFIX, Report
+from bot.connectors.config import backoffice_config, connector
 from bot.council_data import calendar, gazetteer
 from bot.outbox import default_outbox
+from bot.references import find_reference
+from bot.report_updates import report_updates
 from bot.settings import council
 
 SERVICES = catalogue.service_codes()
@@ -45,6 +47,8 @@ MAX_LOCATION_METRES = 750
 _NOT_ANSWERS = {"stop", "request_human", "report_problem", "resume_report"}
 # Questions a resident may ask in the middle of a report (the rules answer them).
 _OTHER_QUESTIONS = {"faq", "ask_bin_day"}
+# Begins the summary's answer "follow this nearby report instead" (then its reference).
+FOLLOW = "follow "
 # After this many answers in a row the form cannot use, it offers a way on.
 FAILURES_BEFORE_HELP = 2
 
@@ -355,6 +359,10 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
         answer = str(value or "").strip().lower()
         if answer in ("yes", "send", "send report", "send it"):
             return {"report_confirmed": "yes"}
+        if answer.startswith(FOLLOW):
+            # "Get updates on BRK-1042 instead": the nearby report offered on the summary.
+            reference = find_reference(answer)
+            return {"report_confirmed": f"{FOLLOW}{reference}" if reference else None}
         change = answer if answer in CHANGES else next(
             (key for key, words in CHANGE_WORDS.items() if any(w in answer for w in words)), None)
         if change:
@@ -464,13 +472,31 @@ class ActionAskReportConfirmed(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service_code = service_of(tracker) or ""
         where = "address" if service_code == "missed_bin" else "location"
-        dispatcher.utter_message(response="utter_check_report", summary=summary(tracker, service_code), buttons=[
+        buttons = [
             {"title": "Send report", "payload": '/inform{"report_change":"yes"}'},
             {"title": f"Change the {where}", "payload": '/inform{"report_change":"where"}'},
             {"title": "Change the details", "payload": '/inform{"report_change":"details"}'},
             {"title": "Change contact details", "payload": '/inform{"report_change":"contact"}'},
             {"title": "Cancel report", "payload": "/stop"},
-        ])
+        ]
+        nearby = None
+        if service_code and service_code not in duplicates.NOT_CHECKED:
+            report = build_report(tracker, service_code)
+            nearby = await asyncio.get_running_loop().run_in_executor(
+                None, duplicates.nearest_open, service_code, report.lat, report.long, connector(), default_outbox(),
+                duplicates.within_metres(backoffice_config()))
+        if nearby is None:
+            dispatcher.utter_message(response="utter_check_report", summary=summary(tracker, service_code),
+                                     buttons=buttons)
+            return []
+        # The same problem is already reported close by: offer to follow it, above the summary's own buttons.
+        dispatcher.utter_message(response="utter_check_report", summary=summary(tracker, service_code))
+        follow = {"title": f"Get updates on {nearby.reference} instead",
+                  "payload": f'/inform{{"report_change":"{FOLLOW}{nearby.reference}"}}'}
+        dispatcher.utter_message(response="utter_duplicate_nearby", buttons=[follow] + buttons,
+                                 service=catalogue.service_name(service_code).lower(),
+                                 where="at the same place" if nearby.metres < 10 else f"{nearby.metres} m from there",
+                                 day=dates.in_words(nearby.reported_on, clock.today()), reference=nearby.reference)
         return []
 
 
@@ -511,7 +537,10 @@ class ActionSubmitReport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service_code = service_of(tracker)
-        if not service_code or tracker.get_slot("report_refused") or tracker.get_slot("report_confirmed") != "yes":
+        confirmed = tracker.get_slot("report_confirmed") or ""
+        if service_code and confirmed.startswith(FOLLOW) and not tracker.get_slot("report_refused"):
+            return self.follow(dispatcher, tracker, service_code, confirmed[len(FOLLOW):])
+        if not service_code or tracker.get_slot("report_refused") or confirmed != "yes":
             return reset_events()
         report = build_report(tracker, service_code)
         outbox = default_outbox()
@@ -519,7 +548,9 @@ class ActionSubmitReport(Action):
         # Try at once so the resident gets the council's reference; the worker retries if this fails.
         entry = await asyncio.get_running_loop().run_in_executor(None, outbox.deliver, entry.reference, connector())
         if entry.state == "delivered":
-            reference = entry.backoffice_reference
+            # A back office that answered with a token gives its reference later: ours serves till then.
+            token = entry.backoffice_reference.startswith(TOKEN_PREFIX)
+            reference = entry.reference if token else entry.backoffice_reference
             dispatcher.utter_message(response="utter_report_sent", reference=reference)
         elif entry.state == "rejected":
             reference = entry.reference
@@ -527,6 +558,17 @@ class ActionSubmitReport(Action):
         else:
             reference = entry.reference
             dispatcher.utter_message(response="utter_report_queued", reference=reference)
+        outbox.set_told_reference(entry.reference, reference)
+        return reset_events() + [SlotSet("last_report_reference", reference)]
+
+    @staticmethod
+    def follow(dispatcher: CollectingDispatcher, tracker: Tracker, service_code: str,
+               reference: str) -> List[EventType]:
+        """The resident chose the nearby report: nothing new is filed; they hear when it changes."""
+        report = build_report(tracker, service_code)
+        report_updates().subscribe(reference, service_code, report.email, report.phone, tracker.sender_id)
+        told = "utter_following_report" if (report.email or report.phone) else "utter_following_report_anonymous"
+        dispatcher.utter_message(response=told, reference=reference)
         return reset_events() + [SlotSet("last_report_reference", reference)]
 
 

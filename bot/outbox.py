@@ -42,6 +42,8 @@ reports = sa.Table(
     sa.Column("lease_until", sa.DateTime, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Column("backoffice_reference", sa.String(64), nullable=True, index=True),
+    # The reference the resident was given (ours until the back office has answered).
+    sa.Column("told_reference", sa.String(64), nullable=True),
     sa.Column("created_at", sa.DateTime, nullable=False, index=True),
     sa.Column("delivered_at", sa.DateTime, nullable=True),
 )
@@ -70,6 +72,7 @@ class Entry:
     last_error: Optional[str]
     created_at: datetime
     delivered_at: Optional[datetime]
+    told_reference: Optional[str] = None
 
 
 def _due(now: datetime):
@@ -110,6 +113,26 @@ class Outbox:
         with self.engine.connect() as db:
             row = db.execute(sa.select(reports).where(reports.c.backoffice_reference == reference)).mappings().first()
         return _entry(row) if row else None
+
+    def set_backoffice_reference(self, reference: str, backoffice_reference: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(reports.update().where(reports.c.reference == reference)
+                       .values(backoffice_reference=backoffice_reference))
+
+    def set_told_reference(self, reference: str, told: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(reports.update().where(reports.c.reference == reference).values(told_reference=told))
+
+    def for_contact(self, email: Optional[str], phone: Optional[str], limit: int = 3) -> List[Entry]:
+        """The newest reports made with this email address or phone number."""
+        wanted = email or phone
+        if not wanted:
+            return []
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(reports).where(reports.c.report.contains(wanted))
+                              .order_by(reports.c.created_at.desc()).limit(200)).mappings().all()
+        found = [_entry(row) for row in rows]
+        return [e for e in found if (email and e.report.email == email) or (phone and e.report.phone == phone)][:limit]
 
     def entries(self, state: Optional[str] = None, conversation_id: Optional[str] = None) -> List[Entry]:
         query = sa.select(reports).order_by(reports.c.created_at)
@@ -174,4 +197,5 @@ def _entry(row) -> Entry:
     return Entry(reference=row["reference"], conversation_id=row["conversation_id"],
                  report=Report.from_dict(json.loads(row["report"])), state=row["state"],
                  attempts=row["attempts"], backoffice_reference=row["backoffice_reference"],
-                 last_error=row["last_error"], created_at=row["created_at"], delivered_at=row["delivered_at"])
+                 last_error=row["last_error"], created_at=row["created_at"], delivered_at=row["delivered_at"],
+                 told_reference=row["told_reference"])

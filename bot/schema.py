@@ -40,6 +40,8 @@ TABLE_MODULES = (
     "bot.feedback",
     "bot.handoff.escalations",
     "bot.outbox",
+    "bot.report_updates",
+    "bot.notifications",
     "bot.studio.publish",
     "bot.studio.inbox",
     "bot.studio.audit",

@@ -1,6 +1,8 @@
 """`python -m bot.worker`: deliver queued reports to the back office, with back-off, forever.
 
-Once a day it also runs the retention job (bot/insights/retention.py).
+It also polls the back office for changes to reports and sends residents their
+messages (bot/update_poller.py, bot/notifications.py), and once a day runs the
+retention job (bot/insights/retention.py).
 Started by `make run` beside the other processes. Its state is the outbox
 table, so stopping and starting it (or every process) loses nothing.
 
@@ -24,11 +26,16 @@ from prometheus_client.exposition import MetricsHandler
 
 from bot import health, metrics
 from bot.connectors.base import BackOfficeRejected, BackOfficeUnavailable, Connector
-from bot.connectors.config import connector
+from bot.connectors.config import backoffice_config, connector
 from bot.db import engine
 from bot.insights.retention import apply_retention
+from bot.handoff.rasa_api import RasaClient, say
 from bot.logs import configure_logging
+from bot.notifications import Notifications
+from bot.notify_senders import sender
 from bot.outbox import Outbox
+from bot.report_updates import ReportUpdates
+from bot.update_poller import UpdateSettings, assistant_url, poll_updates
 
 logger = logging.getLogger("bot.worker")
 
@@ -99,12 +106,19 @@ class CountingConnector(Connector):
         return getattr(self.inner, name)   # anything else the connector offers, as it is
 
 
+def tell_conversation(conversation_id: str, text: str) -> None:
+    """Put news in a resident's conversation: live in their widget if it is still open."""
+    RasaClient().append(conversation_id, [say(text)])
+
+
 def run_forever(stop: threading.Event, heartbeat: Optional[Heartbeat] = None) -> None:
-    outbox = Outbox(engine())
+    outbox, updates, messages = Outbox(engine()), ReportUpdates(engine()), Notifications(engine())
+    settings = UpdateSettings.from_config(backoffice_config())
     poll = poll_seconds()
     heartbeat = heartbeat or Heartbeat(poll)
-    logger.info("Outbox worker started (every %g s)", poll)
-    last_retention = 0.0
+    logger.info("Outbox worker started (every %g s; back-office updates by %s every %g s)",
+                poll, settings.method, settings.every_seconds)
+    last_retention = last_updates = 0.0
     while not stop.is_set():
         heartbeat.beat()
         try:
@@ -113,6 +127,23 @@ def run_forever(stop: threading.Event, heartbeat: Optional[Heartbeat] = None) ->
                 logger.info("Delivered %d report(s) to the back office", delivered)
         except Exception:  # keep going: the next round tries again
             logger.exception("Outbox round failed")
+        if time.monotonic() - last_updates >= settings.every_seconds or not last_updates:
+            last_updates = time.monotonic()
+            try:
+                changed = poll_updates(connector(), outbox, updates, messages, settings, assistant_url(),
+                                       tell=tell_conversation)
+                if changed:
+                    logger.info("%d report(s) changed in the back office", changed)
+            except BackOfficeUnavailable as error:
+                logger.warning("Back office updates not read: %s", error)
+            except Exception:  # the next poll reads the same window again
+                logger.exception("Back-office updates failed")
+        try:
+            sent = messages.send_due(sender())
+            if sent:
+                logger.info("Sent %d message(s) to residents", sent)
+        except Exception:
+            logger.exception("Sending messages to residents failed")
         if time.monotonic() - last_retention >= RETENTION_EVERY or not last_retention:
             last_retention = time.monotonic()
             heartbeat.in_retention = True

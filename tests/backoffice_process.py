@@ -1,7 +1,8 @@
-"""Run the demo back office as a real process on a test port."""
+"""Run the demo back office, and the local mailbox, as real processes on test ports."""
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from bot.mailbox import read_all
 from bot.settings import PROJECT_ROOT
 
 API_KEY = "test-backoffice-key"
@@ -45,3 +47,36 @@ class BackOfficeProcess:
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "bot.backoffice", *args], cwd=PROJECT_ROOT, env=self.env,
                               capture_output=True, text=True, timeout=60)
+
+
+class Mailbox:
+    """`python -m bot.mailbox` on a free port, writing to its own folder."""
+
+    def __init__(self, folder: Path, port: int = 0):
+        self.folder, self.port = folder, port or free_port()
+        self.process = subprocess.Popen([sys.executable, "-m", "bot.mailbox"], cwd=PROJECT_ROOT,
+                                        env={**os.environ, "SMTP_PORT": str(self.port), "MAIL_DIR": str(folder)},
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        assert "Mailbox on" in self.process.stdout.readline()
+
+    def messages(self):
+        return read_all(self.folder)
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_worker(database_url: str, backoffice: BackOfficeProcess, mailbox: Mailbox, **env: str) -> subprocess.Popen:
+    """`python -m bot.worker` as `make run` starts it, filing into `backoffice` and mailing `mailbox`."""
+    return subprocess.Popen([sys.executable, "-m", "bot.worker"], cwd=PROJECT_ROOT,
+                            env={**os.environ, "DATABASE_URL": database_url, "BACKOFFICE_OPEN311_URL": backoffice.url,
+                                 "BACKOFFICE_API_KEY": API_KEY, "SMTP_PORT": str(mailbox.port),
+                                 "WORKER_PORT": str(free_port()), **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -358,6 +358,53 @@ def held_out_report_figures(stack) -> None:
     figures(stack)
 
 
+def updates_figures(samples: int = 3) -> None:
+    """Seconds from a status change in the back office to the resident's email, with the default polling."""
+    import random
+    import tempfile
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    from bot.connectors.base import Report
+    from bot.connectors.config import backoffice_config
+    from bot.connectors.open311 import Open311Connector
+    from bot.outbox import Outbox
+    from bot.update_poller import UpdateSettings
+    from tests.backoffice_process import API_KEY, BackOfficeProcess, Mailbox, free_port, start_worker
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-updates-"))
+    backoffice = BackOfficeProcess(workdir, port=free_port()).start()
+    mailbox = Mailbox(workdir / "mail")
+    database = f"sqlite:///{workdir / 'assistant.db'}"
+    outbox = Outbox(sa.create_engine(database, future=True))
+    connector = Open311Connector(backoffice.url, API_KEY, client_reference_attribute="client_reference")
+    worker = start_worker(database, backoffice, mailbox)
+    every = UpdateSettings.from_config(backoffice_config()).every_seconds
+    timings = []
+    try:
+        time.sleep(5)    # the worker's first poll
+        for number in range(samples):
+            entry = outbox.add(Report(reference="", service_code="pothole", lat=51.65, long=-3.39,
+                                      address_string="Station Road", attributes={"usrn": "40500008", "size": "small"},
+                                      email=f"bench{number}@example.com"))
+            outbox.deliver(entry.reference, connector)
+            time.sleep(random.uniform(0, every))      # changes come at any moment of the polling cycle
+            before = len(mailbox.messages())
+            changed = time.perf_counter()
+            backoffice.cli("status", outbox.get(entry.reference).backoffice_reference, "fixed")
+            while len(mailbox.messages()) == before and time.perf_counter() - changed < 3 * every:
+                time.sleep(0.2)
+            timings.append(time.perf_counter() - changed)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        mailbox.stop()
+        backoffice.stop()
+    print(f"Status change to resident's email (polling every {every:g} s, {samples} changes): "
+          f"median {statistics.median(timings):.1f} s, slowest {max(timings):.1f} s")
+
+
 SECTIONS = {
     "calendar": calendar_figures,
     "insights": insights_figures,
@@ -365,6 +412,7 @@ SECTIONS = {
     "reports": lambda: stack_figures(publish=False),
     "stack": stack_figures,
     "load": load_figures,
+    "updates": updates_figures,
 }
 
 if __name__ == "__main__":

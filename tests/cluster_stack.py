@@ -39,6 +39,7 @@ class ClusterStack:
             "RASA_PORT": "25005", "RASA_PORTS": "25006,25007", "ACTIONS_PORT": "25055",
             "ACTIONS_PORTS": "25056,25057", "WEB_PORT": "28000", "BACKOFFICE_PORT": "28080",
             "WORKER_PORTS": "29101,29102", "CLUSTER_PG_PORT": "25433", "CLUSTER_REDIS_PORT": "26380",
+            "SMTP_PORT": "28025",
             "RASA_API_TOKEN": self.token, "BACKOFFICE_API_KEY": "cluster-backoffice-key",
             "BACKOFFICE_OPEN311_URL": "http://127.0.0.1:28080/open311/v2",
             # What `make test` exports for the embedded stack must not reach the cluster.

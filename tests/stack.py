@@ -55,6 +55,7 @@ class Stack:
         self.database = workdir / "assistant.db"
         self.files = workdir / "files"
         self.log_path = workdir / "stack.log"
+        self.mail = workdir / "mail"
         self.env = {
             **os.environ,
             "PATH": f"{PROJECT_ROOT / '.venv' / 'bin'}:{os.environ.get('PATH', '')}",
@@ -70,10 +71,13 @@ class Stack:
             "BACKOFFICE_OPEN311_URL": self.backoffice_url,
             "BACKOFFICE_API_KEY": "test-backoffice-key",
             "BACKOFFICE_DATABASE_URL": f"sqlite:///{workdir / 'backoffice.db'}",
+            # The mailbox beside the web app's port; what residents are sent lands in workdir/mail.
+            "SMTP_PORT": str(web_port + 25), "MAIL_DIR": str(workdir / "mail"),
             # Retry quickly in tests; production backs off from 15 s to 15 min.
             "OUTBOX_RETRY_BASE_SECONDS": "1",
             "OUTBOX_RETRY_MAX_SECONDS": "3",
             "OUTBOX_POLL_SECONDS": "1",
+            "BACKOFFICE_UPDATES_SECONDS": "1",
             "TF_CPP_MIN_LOG_LEVEL": "3",
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             **(env or {}),

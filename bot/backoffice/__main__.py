@@ -2,7 +2,7 @@
 
     python -m bot.backoffice serve                   # :8080 (BACKOFFICE_PORT)
     python -m bot.backoffice list                    # newest cases first
-    python -m bot.backoffice status BRK-1001 closed --notes "Filled in on 3 March"
+    python -m bot.backoffice status BRK-1001 fixed --notes "Filled in on 3 March"
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from bot.backoffice.store import STATUSES, CaseStore
+from bot.backoffice.store import CaseStore, status_codes
 
 
 def main(argv=None) -> int:
@@ -20,7 +20,7 @@ def main(argv=None) -> int:
     commands.add_parser("list", help="list cases, newest first")
     status = commands.add_parser("status", help="move a case to another status")
     status.add_argument("reference")
-    status.add_argument("status", choices=STATUSES)
+    status.add_argument("status", choices=status_codes())
     status.add_argument("--notes", default=None, help="what the resident will be told")
     args = parser.parse_args(argv)
 

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot.backoffice.store import CaseStore, as_open311
+from bot.backoffice.store import CaseStore, as_open311, as_update, parse_time
 from bot.settings import council_dir
 
 PREFIX = "/open311/v2"
@@ -81,7 +81,10 @@ class Validator:
 
 
 def create_app(store: Optional[CaseStore] = None, api_key: Optional[str] = None,
-               catalogue: Optional[Dict[str, Any]] = None, name: str = "demo_backoffice") -> Sanic:
+               catalogue: Optional[Dict[str, Any]] = None, name: str = "demo_backoffice",
+               answer_with_token: Optional[bool] = None) -> Sanic:
+    """The demo back office; `answer_with_token` (or BACKOFFICE_ANSWER_WITH_TOKEN=1) answers a new
+    request with a token, as a back office that makes its cases later does (GeoReport v2 tokens)."""
     app = Sanic(name)
     catalogue = catalogue or load_catalogue()
     validator = Validator(catalogue, catalogue.get("jurisdiction_id", ""))
@@ -89,6 +92,8 @@ def create_app(store: Optional[CaseStore] = None, api_key: Optional[str] = None,
     key = api_key or os.environ.get("BACKOFFICE_API_KEY", "")
     if not key:
         raise RuntimeError("Set BACKOFFICE_API_KEY: the demo back office refuses requests without a key")
+    if answer_with_token is None:
+        answer_with_token = os.environ.get("BACKOFFICE_ANSWER_WITH_TOKEN", "") == "1"
 
     @app.listener("before_server_start")
     async def open_store(app_, _loop):
@@ -130,16 +135,46 @@ def create_app(store: Optional[CaseStore] = None, api_key: Optional[str] = None,
                         if form.get(k)},
             "media_url": form.get("media_url"),
         })
+        notice = "We will look at your report within 5 working days."
+        if answer_with_token:
+            token = request.app.ctx.store.new_token(case["service_request_id"])
+            return response.json([{"token": token, "service_notice": notice}])
         return response.json([{"service_request_id": case["service_request_id"],
-                                "service_notice": "We will look at your report within 5 working days.",
-                                "account_id": None}])
+                                "service_notice": notice, "account_id": None}])
+
+    def period(request: Request):
+        try:
+            return parse_time(request.args.get("start_date")), parse_time(request.args.get("end_date"))
+        except ValueError:
+            return None
 
     @app.get(f"{PREFIX}/requests.json")
     async def search(request: Request):
         ids = [i.strip() for i in request.args.get("service_request_id", "").split(",") if i.strip()]
+        times = period(request)
+        if times is None:
+            return errors(400, "start_date and end_date must be ISO 8601 times")
+        start, end = times
         found = request.app.ctx.store.search(ids=ids or None, service_code=request.args.get("service_code"),
-                                             status=request.args.get("status"))
+                                             status=request.args.get("status"), start=start, end=end)
         return response.json([as_open311(c, names.get(c["service_code"], "")) for c in found])
+
+    @app.get(f"{PREFIX}/servicerequestupdates.json")
+    async def service_request_updates(request: Request):
+        if request.args.get("api_key") != key:
+            return errors(403, "api_key is missing or not valid")
+        times = period(request)
+        if times is None:
+            return errors(400, "start_date and end_date must be ISO 8601 times")
+        start, end = times
+        return response.json({"service_request_updates": [as_update(u) for u in request.app.ctx.store.updates(start, end)]})
+
+    @app.get(f"{PREFIX}/tokens/<name>")
+    async def token(request: Request, name: str):
+        found = request.app.ctx.store.by_token(_json_name(name) or "")
+        if not found:
+            return errors(404, f"token '{_json_name(name)}' not found")
+        return response.json([{"service_request_id": found, "token": _json_name(name)}])
 
     @app.get(f"{PREFIX}/requests/<name>")
     async def one(request: Request, name: str):

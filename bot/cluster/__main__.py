@@ -5,7 +5,7 @@ Ports (environment): the load balancer on `RASA_PORT` (5005), Rasa servers on
 and the servers on `ACTIONS_PORTS` (5056,5057), web app `WEB_PORT` (8000),
 back office `BACKOFFICE_PORT` (8080), workers' health on `WORKER_PORTS`
 (9101,9102), PostgreSQL `CLUSTER_PG_PORT` (5433), Redis `CLUSTER_REDIS_PORT`
-(6380). State under `CLUSTER_DIR` (var/cluster); PostgreSQL's data in
+(6380), the local mailbox `SMTP_PORT` (8025). State under `CLUSTER_DIR` (var/cluster); PostgreSQL's data in
 `CLUSTER_PG_DIR` (CLUSTER_DIR/postgres), a folder the `postgres` user can reach. The environment always wins
 over the generated `.env`.
 """
@@ -76,6 +76,11 @@ def main() -> int:
         for number, port in enumerate(worker_ports, 1):
             supervisor.add(f"worker{number}", serve + ["worker"], {**env, "WORKER_PORT": str(port)})
         supervisor.add("backoffice", serve + ["backoffice"], env)
+        # Stands in for the council's mail server, as in `make run`; not started when SMTP_HOST or
+        # NOTIFY_API_KEY names a real way to reach residents.
+        if not env.get("SMTP_HOST") and not env.get("NOTIFY_API_KEY"):
+            supervisor.add("mailbox", [sys.executable, "-m", "bot.mailbox"],
+                           {**env, "MAIL_DIR": env.get("MAIL_DIR", str(state / "mail"))})
         return supervisor.run()
     finally:
         for service in reversed(started):

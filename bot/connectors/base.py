@@ -5,6 +5,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 
+# Begins the reference of a report the back office answered with a token (GeoReport v2 tokens).
+TOKEN_PREFIX = "token:"
+
+
 class BackOfficeUnavailable(Exception):
     """The back office could not be reached or did not answer in time: try again later."""
 
@@ -52,6 +56,26 @@ class CaseStatus:
     updated: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class CaseUpdate:
+    """One change to a case, as the back office tells it."""
+    reference: str                      # the back office's reference
+    status: str                         # its status code (fixed, action_scheduled, closed ...)
+    at: str                             # ISO 8601
+    notes: str = ""
+    update_id: str = ""                 # the back office's id for the change, where it has one
+
+
+@dataclass(frozen=True)
+class NearbyCase:
+    """An open case the back office already has, to offer instead of a new report."""
+    reference: str
+    service_code: str
+    lat: float
+    long: float
+    requested: str                      # ISO 8601
+
+
 class Connector:
     def submit(self, report: Report) -> str:
         """File a report; the back office's reference. Raises BackOfficeUnavailable or BackOfficeRejected."""
@@ -63,4 +87,16 @@ class Connector:
 
     def service_definition(self, service_code: str) -> Dict[str, Any]:
         """The attributes a service needs, in Open311 service-definition form."""
+        raise NotImplementedError
+
+    def updates(self, start: str, end: str, method: str = "servicerequestupdates") -> List[CaseUpdate]:
+        """Changes to cases between two ISO 8601 times, oldest first."""
+        raise NotImplementedError
+
+    def resolve_token(self, token: str) -> Optional[str]:
+        """The back office's reference for a report it answered with a token, once it has one."""
+        raise NotImplementedError
+
+    def open_cases(self, service_code: str) -> List[NearbyCase]:
+        """Open cases of one service that have a position."""
         raise NotImplementedError

@@ -8,8 +8,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from bot.connectors.base import (BackOfficeRejected, BackOfficeUnavailable, CaseStatus, Connector,
-                                 Report)
+from bot.connectors.base import (BackOfficeRejected, BackOfficeUnavailable, CaseStatus, CaseUpdate,
+                                 Connector, NearbyCase, Report, TOKEN_PREFIX)
 
 
 class Open311Connector(Connector):
@@ -29,9 +29,9 @@ class Open311Connector(Connector):
 
     # HTTP ---------------------------------------------------------------------
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, timeout: Optional[tuple] = None, **kwargs: Any) -> Any:
         try:
-            reply = self.session.request(method, f"{self.url}/{path}", timeout=self.timeout, **kwargs)
+            reply = self.session.request(method, f"{self.url}/{path}", timeout=timeout or self.timeout, **kwargs)
         except requests.RequestException as error:
             raise BackOfficeUnavailable(str(error)) from error
         if reply.status_code >= 500:
@@ -89,24 +89,56 @@ class Open311Connector(Connector):
             # A back office may answer with a token and give the id later; we keep ours.
             token = first.get("token")
             if token:
-                return f"token:{token}"
+                return f"{TOKEN_PREFIX}{token}"
             raise BackOfficeUnavailable("the back office answered without a service_request_id")
         return str(reference)
 
-    def status(self, reference: str) -> Optional[CaseStatus]:
+    def _first(self, path: str) -> Optional[Dict[str, Any]]:
+        """The first item a GET answers with; None when the back office does not know it (404 or empty)."""
         try:
-            answer = self._call("GET", f"requests/{reference}.json", params=self._params())
+            answer = self._call("GET", path, params=self._params())
         except BackOfficeRejected as error:
             if error.status == 404:
                 return None
             raise
-        if not answer:
+        return answer[0] if isinstance(answer, list) and answer else None
+
+    def status(self, reference: str) -> Optional[CaseStatus]:
+        case = self._first(f"requests/{reference}.json")
+        if case is None:
             return None
-        case = answer[0]
         return CaseStatus(reference=str(case.get("service_request_id") or reference),
                           status=str(case.get("status") or "open"),
                           service_name=str(case.get("service_name") or ""),
                           notes=case.get("status_notes"), updated=case.get("updated_datetime"))
+
+    def updates(self, start: str, end: str, method: str = "servicerequestupdates") -> List[CaseUpdate]:
+        window = {**self._params(), "start_date": start, "end_date": end}
+        if method == "requests":
+            # GeoReport v2 alone: each request changed in the window, as its current status.
+            return sorted((CaseUpdate(reference=str(case["service_request_id"]), status=str(case.get("status") or "open"),
+                                      at=str(case.get("updated_datetime") or end), notes=case.get("status_notes") or "")
+                           for case in self._call("GET", "requests.json", params=window)), key=lambda u: u.at)
+        answer = self._call("GET", "servicerequestupdates.json", params={**window, "api_key": self.api_key})
+        if isinstance(answer, dict):
+            answer = answer.get("service_request_updates") or []
+        return [CaseUpdate(reference=str(item["service_request_id"]), status=str(item.get("status") or "open"),
+                           at=str(item.get("updated_datetime") or end), notes=item.get("description") or "",
+                           update_id=str(item.get("update_id") or ""))
+                for item in answer if item.get("service_request_id")]
+
+    def resolve_token(self, token: str) -> Optional[str]:
+        first = self._first(f"tokens/{token}.json") or {}
+        return str(first["service_request_id"]) if first.get("service_request_id") else None
+
+    def open_cases(self, service_code: str) -> List[NearbyCase]:
+        # Asked while the resident waits for their summary: a slow back office must not hold it up long.
+        answer = self._call("GET", "requests.json", timeout=(1.0, 2.0),
+                            params={**self._params(), "service_code": service_code, "status": "open"})
+        return [NearbyCase(reference=str(case["service_request_id"]), service_code=service_code,
+                           lat=float(case["lat"]), long=float(case["long"]),
+                           requested=str(case.get("requested_datetime") or ""))
+                for case in answer if case.get("lat") is not None and case.get("long") is not None]
 
 
 def _error_descriptions(reply: requests.Response) -> List[str]:

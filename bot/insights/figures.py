@@ -15,6 +15,7 @@ from bot.feedback import feedback
 from bot.handoff.escalations import REASONS, escalations
 from bot.insights.facts import conversations, messages
 from bot.outbox import reports
+from bot.report_updates import subscribers
 
 # The sector's figures for the cost of one contact (Socitm's channel-shift figures).
 DEFAULT_COSTS = {"phone": 2.83, "face_to_face": 8.62, "web": 0.15}
@@ -68,6 +69,7 @@ class Figures:
     reports_straight_through: int = 0
     reports_waiting: int = 0
     reports_failed: int = 0
+    duplicates_avoided: int = 0          # residents who followed an open report nearby instead
     median_delivery_seconds: Optional[float] = None
     weekly_cost: List[Tuple[str, int, float]] = field(default_factory=list)         # week, enquiries, cost each
     repeat_contacts: List[Tuple[str, int]] = field(default_factory=list)             # topic, conversations
@@ -163,6 +165,12 @@ def _reports(db, period: Period, figures: Figures) -> None:
         sa.select(reports.c.created_at, reports.c.delivered_at).where(*in_period, delivered,
                                                                       reports.c.delivered_at.isnot(None)))]
     figures.median_delivery_seconds = statistics.median(times) if times else None
+    followed = [subscribers.c.created_at >= period.since, subscribers.c.created_at < period.until]
+    if period.channel:
+        followed.append(subscribers.c.conversation_id.in_(
+            sa.select(conversations.c.sender_id).where(conversations.c.channel == period.channel)))
+    figures.duplicates_avoided = db.execute(sa.select(sa.func.count()).select_from(subscribers)
+                                            .where(*followed)).scalar() or 0
 
 
 def _weekly_cost(db, in_period, escalated, costs: Costs, figures: Figures) -> None:

@@ -15,7 +15,9 @@ from bot.db import utcnow
 from bot.feedback import FeedbackStore, feedback
 from bot.handoff.escalations import EscalationStore, escalations
 from bot.insights.facts import Facts, messages
+from bot.notifications import Notifications
 from bot.outbox import Outbox, reports
+from bot.report_updates import ReportUpdates
 from bot.tracker_events import events
 
 PERSONAL = ("email", "phone", "first_name", "last_name", "media_url")
@@ -32,6 +34,8 @@ class Removed:
     feedback: int = 0
     reports: int = 0
     messages: int = 0
+    sent_to_residents: int = 0
+    followers: int = 0
 
 
 def apply_retention(engine: sa.engine.Engine, days: int = 0) -> Removed:
@@ -66,5 +70,8 @@ def apply_retention(engine: sa.engine.Engine, days: int = 0) -> Removed:
                 removed.reports += 1
         removed.messages = db.execute(messages.update().where(
             messages.c.at < cutoff, messages.c.text.isnot(None)).values(text=None)).rowcount
+    # Messages about reports, once sent, and residents following someone else's report.
+    removed.sent_to_residents = Notifications(engine).forget_sent_before(cutoff)
+    removed.followers = ReportUpdates(engine).forget_followers_before(cutoff)
     return removed
 

@@ -17,8 +17,10 @@ from bot.handoff.escalations import default_escalations
 from bot.health import check_database, run_checks
 from bot.filestore import etag_of
 from bot.model_store import BUILT_MODEL, Rollout, built_understanding, default_model_store
+from bot.outbox import default_outbox
 from bot.probes import add_probes
 from bot.photos import PhotoRejected, default_photo_store
+from bot.report_updates import report_updates
 from bot.settings import council
 from bot.staff import web as staff_web
 from bot.staff.accounts import default_staff
@@ -29,6 +31,7 @@ from bot.studio.content import Content
 from bot.studio.inbox import default_inbox
 from bot.studio.publish import default_publisher
 from bot.insights.facts import default_facts
+from bot.update_poller import assistant_url, conversation_news
 from bot.web import console, insights, studio
 from bot.web.blocking import blocking
 from bot.web.pages import page as _page
@@ -144,6 +147,20 @@ def create_app(name: str = "council_web") -> Sanic:
         await blocking(default_escalations().seen, conversation.strip()[:255], left=bool(body.get("left")))
         # The answer says nothing about the conversation, so nobody learns anything from guessing ids.
         return response.empty(status=204)
+
+    @app.route("/api/news", methods=["POST", "OPTIONS"])
+    async def news(request: Request):
+        """News of the reports made (or followed) in a conversation, for a widget that was closed when
+        the worker told it: the conversation's id is the widget's secret, as for its socket."""
+        if request.method == "OPTIONS":
+            return response.empty()
+        body = request.json if isinstance(request.json, dict) else {}
+        conversation = body.get("conversation_id")
+        if not isinstance(conversation, str) or not conversation.strip():
+            return response.json({"error": "Send conversation_id (text)."}, status=400)
+        told = await blocking(conversation_news, conversation.strip()[:255], default_outbox(), report_updates(),
+                              assistant_url())
+        return response.json({"news": told})
 
     @app.route("/api/photos", methods=["POST", "OPTIONS"])
     async def upload_photo(request: Request):

@@ -80,6 +80,7 @@ TABLES: Dict[str, Tuple[str, Sequence[str], Callable[[Figures], List[List]]]] = 
         ["Reports delivered straight through", f.reports_straight_through],
         ["Integration rate", charts.percent(f.integration_rate)], ["Reports still waiting", f.reports_waiting],
         ["Reports refused by the back office", f.reports_failed],
+        ["Duplicate reports avoided (followed an open report nearby)", f.duplicates_avoided],
         ["Median time to deliver a report", _duration(f.median_delivery_seconds)],
         ["Channel-shift savings", charts.money(f.savings)], ["Repeat contacts (failure demand)", f.repeat_total]]),
     "escalations": ("Handovers by reason", ["Reason", "Handovers"], lambda f: charts.rows_of(f.escalations_by_reason)),

@@ -232,7 +232,7 @@ def test_status_of_a_report_still_in_the_outbox(dispatcher, domain):
     entry = default_outbox().add(Report(reference="", service_code="graffiti", address_string="Westgate"))
     run(ActionReportStatus().run(dispatcher, make_tracker(slots={"report_reference": entry.reference}), domain))
     assert responses(dispatcher) == ["utter_report_status_waiting"]
-    assert dispatcher.messages[0]["service"] == "Graffiti"
+    assert dispatcher.messages[0]["service"] == "graffiti"
 
 
 def test_status_when_back_office_is_down(dispatcher, domain):
@@ -293,3 +293,65 @@ def test_photo_and_position_reach_the_form_through_rasa_sdk(dispatcher, domain):
     events = run(POTHOLE.run(dispatcher, tracker, domain))
     assert {"event": "slot", "timestamp": None, "name": "media_url", "value": url} in events
     assert responses(dispatcher) == ["utter_photo_added"]
+
+
+def test_an_open_report_nearby_is_offered_before_filing(dispatcher, domain):
+    from bot.connectors.base import Report
+    from bot.duplicates import NOT_CHECKED
+    near = build_report(pothole_tracker(street="Station Road", location_detail="outside 14"), "pothole")
+    waiting = default_outbox().add(Report(reference="", service_code="pothole", lat=near.lat, long=near.long,
+                                          address_string="Station Road"))
+    tracker = pothole_tracker(street="Station Road", location_detail="outside 14", attr_size="large",
+                              attr_hazard="no", description="deep", contact="jo@example.com")
+    run(ActionAskReportConfirmed().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_check_report", "utter_duplicate_nearby"]
+    offer = dispatcher.messages[1]
+    # The one just added, or an earlier test's pothole waiting at the same house.
+    offered = default_outbox().get(offer["reference"])
+    assert waiting.state == offered.state == "queued" and offered.report.service_code == "pothole"
+    assert (offer["where"], offer["service"]) == ("at the same place", "pothole")
+    assert offer["buttons"][0]["title"] == f"Get updates on {offered.reference} instead"
+    assert offer["buttons"][1]["title"] == "Send report"
+    assert "missed_bin" in NOT_CHECKED
+
+
+def test_following_a_nearby_report_files_nothing(dispatcher, domain):
+    from bot.report_updates import report_updates
+    assert POTHOLE.validate_report_confirmed("follow brk-1042", dispatcher, pothole_tracker(), domain) == {
+        "report_confirmed": "follow BRK-1042"}
+    before = len(default_outbox().entries())
+    tracker = pothole_tracker(street="Station Road", location_detail="outside 14", attr_size="large",
+                              attr_hazard="no", description="deep", contact="jo@example.com",
+                              report_confirmed="follow BRK-1042")
+    events = run(ActionSubmitReport().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_following_report"]
+    assert len(default_outbox().entries()) == before
+    assert [(s.service_code, s.email) for s in report_updates().subscribers("BRK-1042")] == [("pothole", "jo@example.com")]
+    assert {"event": "slot", "timestamp": None, "name": "last_report_reference", "value": "BRK-1042"} in events
+    dispatcher.messages.clear()
+    run(ActionSubmitReport().run(dispatcher, pothole_tracker(street="Station Road", contact="anonymous",
+                                                             report_confirmed="follow BRK-1042"), domain))
+    assert responses(dispatcher) == ["utter_following_report_anonymous"]
+    # Kept for the insights (a duplicate avoided), with nobody to send news to.
+    assert [(s.email, s.phone) for s in report_updates().subscribers("BRK-1042")] == [
+        ("jo@example.com", None), (None, None)]
+
+
+def test_news_asked_for_by_email_goes_to_that_email_not_the_chat(dispatcher, domain):
+    from bot.connectors.base import Report
+    from bot.db import engine
+    from bot.notifications import Notifications
+    entry = default_outbox().add(Report(reference="", service_code="graffiti", address_string="Westgate",
+                                        email="news@example.com"))
+    form = ValidateReportStatusForm()
+    assert form.validate_report_reference("news@example.com", dispatcher, make_tracker(), domain) == {
+        "report_reference": "news@example.com"}
+    run(ActionReportStatus().run(dispatcher, make_tracker(slots={"report_reference": "news@example.com"}), domain))
+    assert responses(dispatcher) == ["utter_report_news_sent"]
+    (message,) = Notifications(engine()).messages(entry.reference)
+    assert (message.channel, message.recipient, message.fields["reference"]) == ("email", "news@example.com",
+                                                                                 entry.reference)
+    assert "Westgate" not in str(dispatcher.messages)      # nothing about the report is shown in the chat
+    run(ActionReportStatus().run(dispatcher, make_tracker(slots={"report_reference": "nobody@example.com"}), domain))
+    assert responses(dispatcher)[-1] == "utter_report_news_sent"
+    assert not [m for m in Notifications(engine()).messages() if m.recipient == "nobody@example.com"]

@@ -171,3 +171,24 @@ def test_download_transcript_and_start_again(page):
     expect(log(page)).not_to_contain_text("are you a bot")
     assert page.evaluate("sessionStorage.getItem('council-chat:session')") != old_session
     assert page.context.cookies() == []
+
+
+def test_news_of_a_report_reaches_a_widget_opened_again_in_the_same_tab(page, stack):
+    from tests.integration.test_report_updates import set_status
+    page.get_by_role("button", name=TITLE).click()
+    ask(page, "there's a pothole outside 5 Chapel Row about the size of a dinner plate")
+    log(page).get_by_role("button", name="Stay anonymous").click()
+    log(page).get_by_role("button", name="Send report").click()
+    expect(log(page)).to_contain_text("Your reference is")
+    reference = re.search(r"BRK-\d+", log(page).inner_text()).group(0)
+    page.goto("about:blank")                        # the resident browses away: no chat open
+    set_status(stack, reference, "action_scheduled", "Booked for Tuesday.")
+    news = f"News of your pothole report {reference}: it has had the work booked in."
+    for _ in range(100):                            # the worker polls every second in the tests
+        with sqlite3.connect(stack.database) as db:
+            if db.execute("SELECT count(*) FROM report_updates WHERE reference = ?", (reference,)).fetchone()[0]:
+                break
+        time.sleep(0.2)
+    page.goto(stack.web_url + "/")                  # back, in the same tab
+    expect(log(page)).to_contain_text(news)
+    expect(assistant_messages(page).filter(has_text=news)).to_have_count(1)

@@ -14,6 +14,7 @@ from bot.connectors.base import Report
 from bot.feedback import FeedbackStore, feedback
 from bot.handoff.escalations import EscalationStore, escalations
 from bot.outbox import Outbox, reports
+from bot.report_updates import ReportUpdates, subscribers
 
 
 def at(text: str) -> float:
@@ -70,6 +71,10 @@ def seed(url: str) -> sa.engine.Engine:
     outbox = Outbox(engine)
     delivered = outbox.add(Report("", "pothole", "Deep pothole", email="c@example.com", first_name="Cy"), "c")
     queued = outbox.add(Report("", "pothole", "Another one"), "c")
+    # Resident d followed BRK-1000 instead of reporting the same pothole; another did so in December.
+    followers = ReportUpdates(engine)
+    followers.subscribe("BRK-1000", "pothole", "d@example.com", None, "d")
+    followers.subscribe("BRK-1000", "pothole", "x@example.com", None, "x")
     FeedbackStore(engine)
     with engine.begin() as db:
         db.execute(escalations.update().values(created_at=datetime(2026, 11, 11, 14, 1, 2)))
@@ -78,6 +83,10 @@ def seed(url: str) -> sa.engine.Engine:
             delivered_at=datetime(2026, 11, 12, 9, 35, 30), backoffice_reference="BRK-1000"))
         db.execute(reports.update().where(reports.c.reference == queued.reference).values(
             created_at=datetime(2026, 11, 12, 9, 40), attempts=3))
+        db.execute(subscribers.update().where(subscribers.c.conversation_id == "d").values(
+            created_at=datetime(2026, 11, 18, 18, 5)))
+        db.execute(subscribers.update().where(subscribers.c.conversation_id == "x").values(
+            created_at=datetime(2026, 12, 2, 8, 0)))
         db.execute(feedback.insert(), [
             dict(conversation_id="a", message="You can pay online.", helpful=True,
                  created_at=datetime(2026, 11, 10, 10, 2)),

@@ -41,6 +41,7 @@ def test_service_requests_and_integration_rate(figures):
     assert figures.integration_rate == pytest.approx(0.5)
     assert figures.median_delivery_seconds == pytest.approx(30)
     assert figures.reports_by_type[0][1:] == (2, 1, 1)
+    assert figures.duplicates_avoided == 1               # d followed BRK-1000; x did so in December
 
 
 def test_savings_and_cost_per_enquiry(seeded):

@@ -468,11 +468,27 @@
     w.print();
   });
 
+  // ---- news of the resident's reports told while the chat was closed (the worker sends it) ----
+  function catchUp() {
+    if (!state.log.length || !window.fetch) { return; }
+    fetch(config.api + "/api/news", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ conversation_id: state.session }), credentials: "omit" })
+      .then(function (reply) { return reply.ok ? reply.json() : { news: [] }; })
+      .then(function (body) {
+        (body.news || []).forEach(function (text) {
+          var shown = state.log.some(function (entry) { return entry.text === text; });
+          if (!shown && typeof text === "string") { addEntry({ who: "bot", text: text, buttons: [] }); }
+        });
+      })
+      .catch(function () { /* the next visit tries again */ });
+  }
+
   function start() {
     document.body.appendChild(root);
     renderLog();
     if (state.open) { panel.hidden = false; launcher.setAttribute("aria-expanded", "true"); connect(); }
     if (state.handoff) { setHandoff(state.handoff); }
+    catchUp();
   }
   // The socket.io client is served beside this file.
   if (typeof window.io === "function") { start(); }
