@@ -15,7 +15,7 @@ from bot.references import find_reference
 from bot import catalogue, clock, dates, reporting
 from bot.db import engine
 from bot.notifications import Notifications
-from bot.update_poller import assistant_url, told_reference
+from bot.update_poller import assistant_url, queue_to, told_reference
 from bot.report_status import look_up
 from bot.report_statuses import status
 from bot.report_updates import Change, report_updates
@@ -53,7 +53,7 @@ def send_news(contact: reporting.Contact) -> int:
         fields = {"reference": told_reference(entry), "service": catalogue.service_name(entry.report.service_code).lower(),
                   "status_words": words, "notes": answer.history[0].notes if answer.history else (answer.notes or ""),
                   "link": assistant_url()}
-        messages.queue(entry.reference, "email" if contact.email else "sms", contact.email or contact.phone, fields)
+        queue_to(messages, entry.reference, contact.email, contact.phone, fields)
     return len(found)
 
 

@@ -32,3 +32,9 @@ def engine() -> sa.engine.Engine:
 def utcnow() -> datetime:
     """Now in UTC, without a zone: how every table of the project stores times."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def from_iso(text: str) -> datetime:
+    """An ISO 8601 time (a zone, "Z" or none) as the naive UTC every table keeps."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment

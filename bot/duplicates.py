@@ -14,8 +14,8 @@ from datetime import date
 from typing import Any, Dict, List, Optional
 
 from bot.connectors.base import BackOfficeRejected, BackOfficeUnavailable, Connector, NearbyCase
+from bot.db import from_iso
 from bot.outbox import Outbox
-from bot.update_poller import parse_iso
 
 logger = logging.getLogger(__name__)
 
@@ -69,4 +69,4 @@ def nearest_open(service_code: str, lat: Optional[float], long: Optional[float],
     if not close:
         return None
     metres, case = close[0]
-    return Duplicate(case.reference, int(round(metres)), parse_iso(case.requested).date())
+    return Duplicate(case.reference, int(round(metres)), from_iso(case.requested).date())

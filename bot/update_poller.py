@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from bot import catalogue
 from bot.connectors.base import TOKEN_PREFIX, BackOfficeRejected, CaseUpdate, Connector
-from bot.db import utcnow
+from bot.db import from_iso, utcnow
 from bot.notifications import Notifications
 from bot.outbox import Entry, Outbox
 from bot.report_statuses import in_chat, status
@@ -51,11 +51,6 @@ def assistant_url() -> str:
 
 def iso(moment: datetime) -> str:
     return moment.replace(tzinfo=timezone.utc).isoformat(timespec="seconds")
-
-
-def parse_iso(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def resolve_tokens(connector: Connector, outbox: Outbox) -> int:
@@ -110,27 +105,33 @@ def _keep(change: CaseUpdate, outbox: Outbox, store: ReportUpdates, notification
         return False   # not a report made through the assistant
     code = status(change.status).code
     key = change.update_id or f"{code}@{change.at}"
-    if not store.record(change.reference, key, code, change.notes, parse_iso(change.at)):
+    if not store.record(change.reference, key, code, change.notes, from_iso(change.at)):
         return False
     service = catalogue.service_name(entry.report.service_code if entry else followers[0].service_code)
+    owner = message_fields(told_reference(entry), service, change, link) if entry is not None else None
     recipients: List[tuple] = []
     if entry is not None:
-        recipients.append((told_reference(entry), entry.report.email, entry.report.phone))
-    recipients += [(change.reference, follower.email, follower.phone) for follower in followers
+        recipients.append((owner, entry.report.email, entry.report.phone))
+    followers_fields = message_fields(change.reference, service, change, link)
+    recipients += [(followers_fields, follower.email, follower.phone) for follower in followers
                    if follower.email or follower.phone]
-    for reference, email, phone in recipients:
-        fields = message_fields(reference, service, change, link)
-        # One message a resident: email when they gave one, else a text.
-        if email:
-            notifications.queue(change.reference, "email", email, fields)
-        elif phone:
-            notifications.queue(change.reference, "sms", phone, fields)
+    for fields, email, phone in recipients:
+        queue_to(notifications, change.reference, email, phone, fields)
     if tell and entry is not None and entry.conversation_id:
         try:
-            tell(entry.conversation_id, in_chat(message_fields(told_reference(entry), service, change, link)))
+            tell(entry.conversation_id, in_chat(owner))
         except Exception as error:   # the chat is a courtesy: the email or text is the resident's news
             logger.warning("News of %s not put in its conversation: %s", change.reference, error)
     return True
+
+
+def queue_to(notifications: Notifications, reference: str, email: Optional[str], phone: Optional[str],
+             fields: Dict[str, str]) -> None:
+    """One message a resident: email when they gave one, else a text."""
+    if email:
+        notifications.queue(reference, "email", email, fields)
+    elif phone:
+        notifications.queue(reference, "sms", phone, fields)
 
 
 def conversation_news(conversation_id: str, outbox: Outbox, store: ReportUpdates, link: str) -> List[str]:

@@ -114,6 +114,7 @@ def tell_conversation(conversation_id: str, text: str) -> None:
 def run_forever(stop: threading.Event, heartbeat: Optional[Heartbeat] = None) -> None:
     outbox, updates, messages = Outbox(engine()), ReportUpdates(engine()), Notifications(engine())
     settings = UpdateSettings.from_config(backoffice_config())
+    send = sender()    # GOV.UK Notify's client or SMTP, chosen once from the environment
     poll = poll_seconds()
     heartbeat = heartbeat or Heartbeat(poll)
     logger.info("Outbox worker started (every %g s; back-office updates by %s every %g s)",
@@ -139,7 +140,7 @@ def run_forever(stop: threading.Event, heartbeat: Optional[Heartbeat] = None) ->
             except Exception:  # the next poll reads the same window again
                 logger.exception("Back-office updates failed")
         try:
-            sent = messages.send_due(sender())
+            sent = messages.send_due(send)
             if sent:
                 logger.info("Sent %d message(s) to residents", sent)
         except Exception:

@@ -9,6 +9,7 @@ from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
+from bot.db import from_iso
 from bot.report_statuses import statuses
 from bot.settings import PROJECT_ROOT
 
@@ -195,7 +196,4 @@ def as_update(update: Dict[str, Any]) -> Dict[str, Any]:
 
 def parse_time(text: Optional[str]) -> Optional[datetime]:
     """An ISO 8601 time from a query, as the naive UTC the tables keep."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+    return from_iso(text) if text else None
