@@ -2,6 +2,7 @@
 has failed twice, and after the answer to an urgent topic."""
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -9,7 +10,7 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, Follo
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import reporting
+from bot import answer_checks, reporting
 from bot.handoff import transcript
 from bot.handoff.escalations import default_escalations
 from bot.handoff.hours import next_opening_in_words, open_now
@@ -20,6 +21,8 @@ from bot.topics import topics
 LIVE_CHANNELS = ("socketio",)
 NO_TOPIC = "General enquiry"
 CALLBACK_SLOTS = ("callback_name", "callback_contact", "callback_time", "callback_about")
+
+logger = logging.getLogger(__name__)
 
 
 def _wait(position: int) -> str:
@@ -116,7 +119,7 @@ class ValidateCallbackForm(FormValidationAction):
 
     def validate_callback_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
-        return {"callback_name": self._text(value, dispatcher, 100)}
+        return {"callback_name": self._text(value, dispatcher, answer_checks.CALLBACK_LIMITS["callback_name"])}
 
     def validate_callback_contact(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[Text, Any]:
@@ -128,11 +131,11 @@ class ValidateCallbackForm(FormValidationAction):
 
     def validate_callback_time(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
-        return {"callback_time": self._text(value, dispatcher, 100)}
+        return {"callback_time": self._text(value, dispatcher, answer_checks.CALLBACK_LIMITS["callback_time"])}
 
     def validate_callback_about(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
-        return {"callback_about": self._text(value, dispatcher, 1000)}
+        return {"callback_about": self._text(value, dispatcher, answer_checks.CALLBACK_LIMITS["callback_about"])}
 
 
 class ActionSubmitCallback(Action):
@@ -141,6 +144,14 @@ class ActionSubmitCallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         details = {name: tracker.get_slot(name) for name in CALLBACK_SLOTS}
+        forgotten = [SlotSet(name, None) for name in CALLBACK_SLOTS] + [SlotSet("handoff_reason", None)]
+        # The slots may not have come through the form (a forged call): check them as it would.
+        problems = answer_checks.callback_problems(details)
+        if problems:
+            logger.warning("Callback not booked for conversation %s: the form would not accept %s",
+                           tracker.sender_id, ", ".join(problems))
+            dispatcher.utter_message(response="utter_callback_not_booked")
+            return forgotten
         reason = tracker.get_slot("handoff_reason") or "asked"
         escalation = default_escalations().open(
             tracker.sender_id, reason, transcript.topic(tracker.events), False,
@@ -149,4 +160,4 @@ class ActionSubmitCallback(Action):
         dispatcher.utter_message(response="utter_callback_booked", name=details["callback_name"],
                                  contact=details["callback_contact"], when=when, reference=f"CB-{escalation.id}")
         # The details now live in the callback record; the conversation forgets them.
-        return [SlotSet(name, None) for name in CALLBACK_SLOTS] + [SlotSet("handoff_reason", None)]
+        return forgotten

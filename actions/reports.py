@@ -7,6 +7,7 @@ before the back office is called and is never lost.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from typing import Any, Dict, List, Optional, Text
 
@@ -16,14 +17,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.bins import AddressValidation, current_address, said
-from bot import catalogue, clock, dates, duplicates, reporting
+from bot import answer_checks, catalogue, clock, dates, duplicates, reporting
 from bot.connectors.base import TOKEN_PREFIX, Report
 from bot.connectors.config import backoffice_config, connector
 from bot.council_data import calendar, gazetteer
 from bot.outbox import default_outbox
+from bot.photos import default_photo_store
 from bot.references import find_reference
 from bot.report_updates import report_updates
 from bot.settings import council
+
+logger = logging.getLogger(__name__)
 
 SERVICES = catalogue.service_codes()
 # Read the back office's definitions when the action server starts, without holding it up.
@@ -41,8 +45,6 @@ CHANGES = {
 # Forgotten once a report is filed or cancelled (the address and contact are kept).
 REPORT_SLOTS = ["street", "location_detail", "description", "report_confirmed", "report_refused",
                 "report_lat", "report_long", "media_url", "answer_failures"] + ATTRIBUTE_SLOTS
-# "Use my location" further than this from any property is not in the council's area.
-MAX_LOCATION_METRES = 750
 # Messages that are never an answer to a question of the form (as the domain's `not_intent`).
 _NOT_ANSWERS = {"stop", "request_human", "report_problem", "resume_report"}
 # Questions a resident may ask in the middle of a report (the rules answer them).
@@ -216,7 +218,7 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
         except (StopIteration, TypeError, ValueError):
             return {}
         found = gazetteer().nearest_address(lat, lon)
-        if not found or found[1] > MAX_LOCATION_METRES:
+        if not found or found[1] > reporting.MAX_LOCATION_METRES:
             dispatcher.utter_message(response="utter_location_outside")
             return {}
         address = found[0]
@@ -238,8 +240,9 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
                     and reporting.describes_problem(text)):
                 return {"description": " ".join(text.split())}
             return {}
-        url = next(tracker.get_latest_entity_values("photo_url"), None)
-        if not reporting.is_photo_url(url):
+        # Only a link to a photo our web app stored: a resident can type any entity value.
+        url = default_photo_store().ours(next(tracker.get_latest_entity_values("photo_url"), None))
+        if url is None:
             return {}
         dispatcher.utter_message(response="utter_photo_added")
         return {"media_url": url}
@@ -509,7 +512,8 @@ def build_report(tracker: Tracker, service_code: str) -> Report:
     contact = reporting.parse_contact(tracker.get_slot("contact") or "") or reporting.Contact()
     names = {} if contact.anonymous else reporting.split_name(tracker.get_slot("contact_name"))
     report = Report(reference="", service_code=service_code, description=description, email=contact.email,
-                    phone=contact.phone, media_url=tracker.get_slot("media_url"), **names)
+                    phone=contact.phone, media_url=default_photo_store().ours(tracker.get_slot("media_url")),
+                    **names)
     if service_code == "missed_bin":
         address = current_address(tracker)
         attributes["uprn"] = address.uprn
@@ -535,13 +539,29 @@ class ActionSubmitReport(Action):
     def name(self) -> Text:
         return "action_submit_report"
 
+    @staticmethod
+    def refuse(dispatcher: CollectingDispatcher, tracker: Tracker, problems: List[str]) -> List[EventType]:
+        # The slot names only: their values may be personal details.
+        logger.warning("Report not filed for conversation %s: the form would not accept %s",
+                       tracker.sender_id, ", ".join(problems))
+        dispatcher.utter_message(response="utter_report_not_filed")
+        return reset_events()
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         service_code = service_of(tracker)
         confirmed = tracker.get_slot("report_confirmed") or ""
         if service_code and confirmed.startswith(FOLLOW) and not tracker.get_slot("report_refused"):
-            return self.follow(dispatcher, tracker, service_code, confirmed[len(FOLLOW):])
+            reference = confirmed[len(FOLLOW):]
+            if find_reference(reference) != reference:   # as validate_report_confirmed would have read it
+                return self.refuse(dispatcher, tracker, ["report_confirmed"])
+            return self.follow(dispatcher, tracker, service_code, reference)
         if not service_code or tracker.get_slot("report_refused") or confirmed != "yes":
             return reset_events()
+        # The slots may not have come through the form (a forged call): check them as it would.
+        problems = answer_checks.report_problems(service_code, tracker.current_slot_values(), clock.now(),
+                                                 council().missed_bin_report_days)
+        if problems:
+            return self.refuse(dispatcher, tracker, problems)
         report = build_report(tracker, service_code)
         outbox = default_outbox()
         entry = outbox.add(report, conversation_id=tracker.sender_id)

@@ -1,4 +1,4 @@
-"""Starting a conversation: carry slots over and load the council's details."""
+"""Starting a conversation: a clean slate, with the council's details loaded."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -16,12 +16,9 @@ class ActionSessionStart(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        # Nothing from the last session is carried over, whatever the domain says: the
+        # next person with this conversation id may not be the last one (issue 14).
         events: List[EventType] = [SessionStarted()]
-        # Keep what the resident told us (e.g. their address) in the new session.
-        carry_over = (domain.get("session_config") or {}).get("carry_over_slots_to_new_session", True)
-        carried = {name: value for name, value in tracker.slots.items()
-                   if carry_over and value is not None and name != "requested_slot"}
-        carried.update(council().response_values())
-        events.extend(SlotSet(name, value) for name, value in carried.items())
+        events.extend(SlotSet(name, value) for name, value in council().response_values().items())
         events.append(ActionExecuted("action_listen"))
         return events

@@ -20,6 +20,7 @@ from sanic.request import Request
 from bot import health, metrics
 from bot.logs import configure_logging
 from bot.probes import add_probes
+from bot.settings import listen_host
 
 
 def _action_name(request: Request) -> str:
@@ -66,7 +67,7 @@ def create_app(package: str = "actions") -> Sanic:
 def main() -> None:
     configure_logging()   # rasa-sdk's Sanic app leaves logging alone, so this can come first
     app = create_app()
-    app.run(host=os.environ.get("ACTIONS_HOST", "127.0.0.1"), port=int(os.environ.get("ACTIONS_PORT", "5055")),
+    app.run(host=listen_host("ACTIONS_HOST"), port=int(os.environ.get("ACTIONS_PORT", "5055")),
             access_log=False, workers=1)
 
 

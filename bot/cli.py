@@ -67,8 +67,8 @@ def staff_command(args) -> None:
                                _new_password(args.password_stdin))
             print(f"Added {member.username} ({member.role}). They can sign in at /staff/login.")
         elif args.action == "password":
-            store.set_password(args.username, _new_password(args.password_stdin))
-            print(f"Changed the password of {args.username}.")
+            default_sessions().change_password(args.username, _new_password(args.password_stdin))
+            print(f"Changed the password of {args.username} and signed them out everywhere.")
         elif args.action in ("disable", "enable"):
             store.set_active(args.username, args.action == "enable")
             member = store.get(args.username)
@@ -81,6 +81,16 @@ def staff_command(args) -> None:
                       f"{member.display_name}")
     except AccountError as error:
         raise SystemExit(str(error))
+
+
+def unlock_command(args) -> None:
+    """Lift a sign-in lock (README: Staff sign-in): the username's everywhere, or from one address."""
+    from bot.staff.throttle import default_throttle
+    if not args.username and not args.address:
+        raise SystemExit("Give the username, the address (--address), or both.")
+    cleared = default_throttle().unlock(args.username, args.address)
+    who = " from ".join(part for part in (args.username, args.address) if part)
+    print(f"Cleared {cleared} failed sign-in{'' if cleared == 1 else 's'} for {who}. They can sign in again now.")
 
 
 def main(argv=None) -> None:
@@ -99,6 +109,9 @@ def main(argv=None) -> None:
     staff.add_argument("--name", help="the name residents see, e.g. 'Sam' (default: the username)")
     staff.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
     staff.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    unlock = commands.add_parser("unlock-sign-in", help="let a username (or an address) try to sign in again")
+    unlock.add_argument("username", nargs="?", help="the username whose failed sign-ins to forget")
+    unlock.add_argument("--address", help="only from this IP address (alone: every username from it)")
     db = commands.add_parser("db", help="the database: upgrade it, show its revision, or start a migration")
     db.add_argument("action", choices=["upgrade", "current", "revision"])
     db.add_argument("-m", "--message", help="revision: what the new migration does")
@@ -124,6 +137,8 @@ def main(argv=None) -> None:
         if args.action != "list" and not args.username:
             parser.error("give the username, e.g. brackenford staff add sam --role agent")
         staff_command(args)
+    elif args.command == "unlock-sign-in":
+        unlock_command(args)
     elif args.command == "db":
         from bot.schema import db_command
         db_command(args)

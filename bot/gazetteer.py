@@ -156,7 +156,9 @@ class Gazetteer:
         return [a for a in self._addresses.values() if a.usrn == usrn]
 
     def nearest_address(self, lat: float, lon: float) -> Optional[Tuple[Address, float]]:
-        """The property nearest a point, and how far away it is in metres."""
+        """The property nearest a point, and how far away it is in metres; None for no real point."""
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            return None    # NaN compares false with any distance, so it would pass an "is it too far?" check
         best = min(self._addresses.values(), key=lambda a: _metres(lat, lon, a.lat, a.lon), default=None)
         return (best, _metres(lat, lon, best.lat, best.lon)) if best else None
 

@@ -12,6 +12,8 @@ from bot.gazetteer import Address, Gazetteer, Street, words
 
 MAX_DESCRIPTION = 4000
 MAX_SHORT_ANSWER = 200
+# "Use my location" further than this from any property is not in the council's area.
+MAX_LOCATION_METRES = 750
 # Collections run until 6pm; a bin due today is not missed before then.
 COLLECTION_DAY_ENDS = time(18, 0)
 # Slot value of an optional question the resident chose to skip.
@@ -194,14 +196,6 @@ def check_missed_bin(calendar: CollectionCalendar, address: Address, stream_key:
     if not last or (today - last.date).days > window_days:
         return MissedBinCheck("not_due", next_collection=upcoming)
     return MissedBinCheck("ok", missed=last, next_collection=upcoming)
-
-
-_PHOTO_URL = re.compile(r"^https?://[A-Za-z0-9.:\[\]-]+/photos/[a-f0-9]{32}\.jpg$")
-
-
-def is_photo_url(url: Any) -> bool:
-    """Only a photo our web app stored can go with a report."""
-    return bool(_PHOTO_URL.match(str(url or "")))
 
 
 def markdown_safe(text: Any) -> str:

@@ -47,6 +47,7 @@ TABLE_MODULES = (
     "bot.studio.audit",
     "bot.insights.facts",
     "bot.filestore",
+    "bot.rate_limit",
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, listen_host
 
 ROLES = ("rasa", "actions", "web", "worker", "backoffice")
 
@@ -22,7 +22,7 @@ def command(role: str, env: Dict[str, str]) -> List[str]:
         beside = Path(python).with_name("rasa")   # the rasa of the virtualenv running this
         args = [str(beside) if beside.exists() else "rasa", "run", "--enable-api", "--auth-token", env.get("RASA_API_TOKEN", ""),
                 "--cors", env.get("RASA_CORS", "*"),
-                "--interface", env.get("RASA_HOST", "0.0.0.0"), "--port", env.get("RASA_PORT", "5005"),
+                "--interface", listen_host("RASA_HOST", env), "--port", env.get("RASA_PORT", "5005"),
                 "--model", env.get("RASA_MODEL", "models/brackenford.tar.gz"),
                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
         # LOG_FORMAT=json: the same JSON lines as the other processes (bot/logs.py).

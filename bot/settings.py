@@ -9,11 +9,23 @@ import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+# Loopback unless its `*_HOST` variable says otherwise: Rasa's HTTP API and the action server trust
+# their callers, so only this machine reaches them. On several hosts, a private address (README,
+# "Network rules for production").
+DEFAULT_LISTEN_HOST = "127.0.0.1"
+
+
+def listen_host(variable: str, env: Optional[Mapping[str, str]] = None) -> str:
+    """The address a process listens on: the environment's `variable` (`RASA_HOST`…), else loopback."""
+    env = os.environ if env is None else env
+    return env.get(variable) or DEFAULT_LISTEN_HOST
 
 
 def council_dir() -> Path:
@@ -86,3 +98,33 @@ def load_council(path: Path) -> Council:
 def council() -> Council:
     """The configured council (read once per process)."""
     return load_council(council_dir() / "settings.yml")
+
+
+def proxy_settings() -> Dict[str, object]:
+    """Which proxy headers the web app believes about the client (Sanic's settings, same names).
+
+    `PROXIES_COUNT`: how many proxies in front each add to X-Forwarded-For (0: the web app faces
+    clients itself, and the header is ignored, since anyone can send it). `REAL_IP_HEADER`: a header
+    the one trusted proxy sets to the client's address. `FORWARDED_SECRET`: the secret a proxy puts
+    in an RFC 7239 `Forwarded` header. Trusted proxies' X-Forwarded-Proto counts too (HTTPS)."""
+    return {"PROXIES_COUNT": max(0, int(os.environ.get("PROXIES_COUNT", "0"))),
+            "REAL_IP_HEADER": os.environ.get("REAL_IP_HEADER") or None,
+            "FORWARDED_SECRET": os.environ.get("FORWARDED_SECRET") or None}
+
+
+def web_public_url() -> str:
+    """The web app as residents' browsers and the back office reach it (`WEB_PUBLIC_URL`): links to
+    residents' photos start with it, never with a request's own Host header."""
+    default = f"http://localhost:{os.environ.get('WEB_PORT', '8000')}"
+    return (os.environ.get("WEB_PUBLIC_URL") or default).rstrip("/")
+
+
+def photo_max_pixels() -> int:
+    """The largest photo the web app decodes, in pixels (`PHOTO_MAX_PIXELS`). 40 million is well above
+    the 12 megapixels most phone cameras save; decoding takes 3 to 4 bytes a pixel."""
+    return int(os.environ.get("PHOTO_MAX_PIXELS", "40000000"))
+
+
+def photo_uploads_per_minute() -> int:
+    """Photos one client address may upload in a minute (`PHOTO_UPLOADS_PER_MINUTE`)."""
+    return int(os.environ.get("PHOTO_UPLOADS_PER_MINUTE", "10"))

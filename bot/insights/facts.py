@@ -93,6 +93,7 @@ class Facts:
     def _batch(self) -> int:
         # Imported here: masking loads spaCy, which every process that makes the tables need not.
         from bot.studio.masking import mask
+        from bot.studio.personal_answers import PLACEHOLDER, answered_personal_question
         with self.engine.begin() as db:
             last = self._last_id(db)
             try:
@@ -127,9 +128,11 @@ class Facts:
                 item["messages"] += 1
                 item["fallbacks"] += int(fallback)
                 local = at.replace(tzinfo=timezone.utc).astimezone(self.zone)
+                if fallback:   # a bare name given to a form passes masking: keep none of its words
+                    text = PLACEHOLDER if answered_personal_question(db, row.sender_id, row.id) else mask(text)
                 new_messages.append(dict(event_id=row.id, sender_id=row.sender_id, at=at, day=local.date(),
                                          hour=local.hour, channel=channel[:32], topic=(topic_of(parse) or None),
-                                         fallback=fallback, text=mask(text)[:500] if fallback else None))
+                                         fallback=fallback, text=text[:500] if fallback else None))
             self._merge(db, summary)
             if new_messages:
                 db.execute(messages.insert(), new_messages)

@@ -81,9 +81,20 @@ class SessionStore:
             with self.engine.begin() as db:
                 db.execute(sessions.delete().where(sessions.c.token_hash == _hash(token)))
 
-    def end_all(self, member_id: int) -> None:
+    def end_all(self, member_id: int, keep: Optional[str] = None) -> None:
+        """End every session of a member, but the one whose token is `keep`, if given."""
+        ending = sessions.delete().where(sessions.c.staff_id == member_id)
+        if keep:
+            ending = ending.where(sessions.c.token_hash != _hash(keep))
         with self.engine.begin() as db:
-            db.execute(sessions.delete().where(sessions.c.staff_id == member_id))
+            db.execute(ending)
+
+    def change_password(self, username: str, password: str, keep: Optional[str] = None) -> None:
+        """A new password, and the account's other sessions ended: whoever had the old one is signed out."""
+        self.accounts.set_password(username, password)
+        member = self.accounts.get(username)
+        if member is not None:
+            self.end_all(member.id, keep=keep)
 
 
 @lru_cache(maxsize=None)

@@ -2,12 +2,15 @@
 
 Pages without a session redirect to the sign-in page; APIs answer 401. Every
 POST needs the session's CSRF token (a form field or the `X-CSRF-Token`
-header). Cookies are HttpOnly and SameSite=Strict, and Secure over HTTPS
-(or always, with `STAFF_COOKIE_SECURE=true` behind a proxy that ends TLS).
+header). Cookies are HttpOnly and SameSite=Strict, and Secure over HTTPS (to this app, or
+to a trusted proxy that says so in X-Forwarded-Proto; or always, with `STAFF_COOKIE_SECURE=true`).
+Security headers are set for every page in one place (bot/web/security_headers.py).
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
+import math
 import os
 import secrets
 from functools import wraps
@@ -17,22 +20,22 @@ from urllib.parse import quote
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.db import utcnow
 from bot.staff.accounts import default_staff
 from bot.staff.sessions import StaffSession, default_sessions, idle_limit
 from bot.staff.throttle import default_throttle
 from bot.web.blocking import blocking
+from bot.web.client_address import client_address, over_https
 from bot.web.pages import page, tag
 
 COOKIE = "brk_staff"
 LOGIN_COOKIE = "brk_login"   # double-submit token protecting the sign-in form itself
 LOGIN_PATH = "/staff/login"
-STAFF_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-             "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
 
 def _secure(request: Request) -> bool:
     forced = os.environ.get("STAFF_COOKIE_SECURE", "auto").lower()
-    return forced in ("1", "true", "yes") or (forced == "auto" and request.scheme == "https")
+    return forced in ("1", "true", "yes") or (forced == "auto" and over_https(request))
 
 
 def _set_cookie(request: Request, reply, name: str, value: str, max_age: int) -> None:
@@ -84,7 +87,6 @@ def staff_only(*roles: str, api: bool = False) -> Callable:
                 return response.html(message, status=403)
             reply = await handler(request, session, *args, **kwargs)
             reply.headers.setdefault("Cache-Control", "no-store")
-            reply.headers.setdefault("Content-Security-Policy", STAFF_CSP)
             return reply
         return guarded
     return decorate
@@ -119,7 +121,7 @@ def _login_page(request: Request, error: str = "", status: int = 200, username: 
         "staff_login.html", "Sign in", layout="staff_layout.html", layout_html={"signed_in": ""},
         trusted=("error",), error=error_html, csrf=token, username=username,
         next=_safe_next(request.args.get("next") or (request.form.get("next") if request.form else None))),
-        status=status, headers={"Cache-Control": "no-store", "Content-Security-Policy": STAFF_CSP})
+        status=status, headers={"Cache-Control": "no-store"})
     _set_cookie(request, reply, LOGIN_COOKIE, token, max_age=3600)
     return reply
 
@@ -136,19 +138,23 @@ def blueprint() -> Blueprint:
         form = request.form or {}
         username = str(form.get("username") or "").strip()[:64]
         password = str(form.get("password") or "")
-        address = request.remote_addr or request.ip or "unknown"
+        address = client_address(request)
         if not hmac.compare_digest(str(form.get("csrf_token") or ""), request.cookies.get(LOGIN_COOKIE) or "-"):
             return _login_page(request, "The sign-in form expired. Try again.", 400, username)
         if not username or not password:
             return _login_page(request, "Enter your username and password.", 400, username)
         throttle = default_throttle()
-        if await blocking(throttle.blocked, username, address):
-            return _login_page(request, "Too many failed attempts. Wait 15 minutes, then try again.", 429, username)
+        until = await blocking(throttle.locked_until, username, address)
+        if until is not None:
+            minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+            wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+            return _login_page(request, f"Too many failed attempts to sign in. Wait {wait}, then try "
+                                        "again, or ask an administrator to unlock your account.", 429, username)
         member = await blocking(default_staff().authenticate, username, password)
         if member is None:
-            await blocking(throttle.failed, username, address)
+            await asyncio.sleep(await blocking(throttle.failed, username, address))
             return _login_page(request, "The username or password is wrong.", 401, username)
-        await blocking(throttle.succeeded, username)
+        await blocking(throttle.succeeded, username, address)
         token = await blocking(default_sessions().start, member)
         target = _safe_next(form.get("next"))
         if target == "/console" and not member.may("agent"):

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from bot.db import utcnow
 from bot.feedback import feedback
 from bot.schema import metadata, ready
+from bot.studio.personal_answers import answered_personal_question
 from bot.tracker_events import events as rasa_events
 
 decisions = sa.Table(
@@ -92,6 +93,10 @@ class Inbox:
             found.append({"id": row.id, "sender": row.sender_id, "at": row.timestamp, "data": data})
         return found
 
+    def _personal(self, event: Dict) -> bool:
+        with self.engine.connect() as db:
+            return answered_personal_question(db, event["sender"], event["id"])
+
     def messages(self, limit: int = 100) -> List[InboxMessage]:
         # Imported here: masking loads spaCy, which every process that makes the tables need not.
         from bot.studio.masking import mask
@@ -113,6 +118,8 @@ class Inbox:
                 why = "Low confidence"
             else:
                 continue
+            if self._personal(event):
+                continue   # a name or address given to a form: masking cannot tell it is one
             found.append(InboxMessage(key, mask(text), why, _guess(parse), confidence, event["at"]))
         found.extend(self._not_helpful(decided, user_events))
         found.sort(key=lambda message: message.at, reverse=True)
@@ -135,6 +142,8 @@ class Inbox:
             if not asked:
                 continue
             question = max(asked, key=lambda e: e["at"])
+            if self._personal(question):
+                continue
             parse = question["data"].get("parse_data") or {}
             found.append(InboxMessage(key, mask(str(question["data"].get("text") or "")), "Not helpful",
                                       _guess(parse), (parse.get("intent") or {}).get("confidence"), voted_at))

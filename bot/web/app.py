@@ -19,9 +19,10 @@ from bot.filestore import etag_of
 from bot.model_store import BUILT_MODEL, Rollout, built_understanding, default_model_store
 from bot.outbox import default_outbox
 from bot.probes import add_probes
-from bot.photos import PhotoRejected, default_photo_store
+from bot.photos import PhotoRejected, default_photo_store, photo_url
+from bot.rate_limit import default_rate_limit
 from bot.report_updates import report_updates
-from bot.settings import council
+from bot.settings import council, photo_uploads_per_minute, proxy_settings
 from bot.staff import web as staff_web
 from bot.staff.accounts import default_staff
 from bot.staff.sessions import default_sessions
@@ -34,7 +35,9 @@ from bot.insights.facts import default_facts
 from bot.update_poller import assistant_url, conversation_news
 from bot.web import console, insights, studio
 from bot.web.blocking import blocking
+from bot.web.client_address import client_address
 from bot.web.pages import page as _page
+from bot.web.security_headers import add_security_headers
 
 logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -51,6 +54,8 @@ def _rasa_up() -> bool:
 def create_app(name: str = "council_web") -> Sanic:
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = 12 * 1024 * 1024   # photos up to 10 MB, with room for the form
+    # Which proxy headers to believe for the client's address and scheme (bot/web/client_address.py).
+    app.config.update(proxy_settings())
     settings = council()
     public_rasa = os.environ.get("RASA_PUBLIC_URL", RASA_URL)
     allowed_origins = os.environ.get("WIDGET_ALLOWED_ORIGINS", "*")
@@ -68,7 +73,7 @@ def create_app(name: str = "council_web") -> Sanic:
     async def create_tables(app_, _loop):
         # Every table exists before the first request.
         for store in (default_store, default_escalations, default_staff, default_sessions, default_throttle,
-                      default_audit, default_inbox, default_publisher, default_facts):
+                      default_audit, default_inbox, default_publisher, default_facts, default_rate_limit):
             store()
         # Editors' changes kept in a cluster's shared store come back onto this web app's disk.
         kept = Content().kept
@@ -81,8 +86,7 @@ def create_app(name: str = "council_web") -> Sanic:
 
     @app.middleware("response")
     async def security_headers(request: Request, reply):
-        reply.headers.setdefault("X-Content-Type-Options", "nosniff")
-        reply.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        add_security_headers(request, reply)
         if request.path.startswith("/api/"):
             # The widget runs on the council's own site and calls this API from there.
             reply.headers["Access-Control-Allow-Origin"] = allowed_origins
@@ -169,11 +173,15 @@ def create_app(name: str = "council_web") -> Sanic:
         upload = request.files.get("photo") if request.files else None
         if upload is None:
             return response.json({"error": "Choose a photo to upload."}, status=400)
+        # Anyone may upload: a few a minute from each client address, counted across web processes.
+        if not await blocking(default_rate_limit().allow, "photo", client_address(request), photo_uploads_per_minute()):
+            return response.json({"error": "You have sent too many photos. Wait a minute, then try again."},
+                                 status=429, headers={"Retry-After": "60"})
         try:
             name = await blocking(default_photo_store().save, upload.body)
         except PhotoRejected as error:
             return response.json({"error": str(error)}, status=400)
-        return response.json({"url": f"{request.scheme}://{request.host}/photos/{name}"}, status=201)
+        return response.json({"url": photo_url(name)}, status=201)
 
     @app.get("/photos/<name>")
     async def photo(request: Request, name: str):

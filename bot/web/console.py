@@ -27,15 +27,15 @@ from bot.handoff.escalations import CLOSING_OUTCOMES, OUTCOMES, Escalation, defa
 from bot.handoff.rasa_api import RasaClient, RasaUnavailable, resume, say
 from bot.outbox import default_outbox
 from bot.settings import council
-from bot.staff.sessions import StaffSession
-from bot.staff.web import staff_header, staff_only
+from bot.staff.sessions import StaffSession, default_sessions
+from bot.staff.web import COOKIE, staff_header, staff_only
 from bot.web.blocking import blocking
 from bot.web.forms import body, done, wants_json
 from bot.web.pages import page, rows, tag
 
 MAX_REPLY = 2000
 STREAM_INTERVAL = 1.0   # seconds between looks at the queue and the open conversation
-STREAM_LIFETIME = 300   # the browser reconnects after this, so a signed-out session stops streaming
+STREAM_LIFETIME = 300   # the browser reconnects after this (the session is checked before every look too)
 
 
 
@@ -382,6 +382,10 @@ def blueprint(rasa: Optional[RasaClient] = None) -> Blueprint:
         deadline = loop.time() + STREAM_LIFETIME
         await reply.send("retry: 2000\n\n")
         while loop.time() < deadline:
+            # Signed out, disabled or password changed since the stream opened: stop at once.
+            session = await blocking(default_sessions().get, request.cookies.get(COOKIE))
+            if session is None or not session.member.may("agent"):
+                break
             updates = {"queue": await blocking(queue_fragments, session)}
             if item_id is not None:
                 item = await _escalation(item_id)

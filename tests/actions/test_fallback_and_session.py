@@ -43,15 +43,17 @@ def test_affirmation_without_a_guess_asks_to_rephrase(dispatcher, domain):
     assert dispatcher.messages[0]["response"] == "utter_ask_rephrase"
 
 
-def test_session_start_loads_council_details_and_keeps_the_address(dispatcher, domain):
-    tracker = make_tracker(slots={"address_uprn": "100100000001", "requested_slot": "postcode"})
+def test_session_start_loads_council_details_and_keeps_nothing_personal(dispatcher, domain):
+    """The next person with a reused conversation id starts clean (issue 14)."""
+    tracker = make_tracker(slots={"address_uprn": "100100000001", "requested_slot": "postcode",
+                                  "contact": "first.person@example.com", "callback_name": "First Person"})
     events = run(ActionSessionStart().run(dispatcher, tracker, domain))
     assert events[0]["event"] == "session_started"
     assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
-    assert slots["address_uprn"] == "100100000001"
     assert slots["council_phone"] == "01632 960 000"
-    assert "requested_slot" not in slots
+    assert not {"address_uprn", "requested_slot", "contact", "callback_name"} & set(slots)
+    assert domain["session_config"]["carry_over_slots_to_new_session"] is False
 
 
 def test_every_topic_has_an_answer_and_training_data(domain):

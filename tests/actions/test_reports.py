@@ -1,4 +1,8 @@
 """The report forms' actions, called as the action server calls them."""
+import io
+
+import pytest
+from PIL import Image
 
 from actions.report_status import ActionReportStatus, ValidateReportStatusForm
 from actions.reports import (ActionAskReportConfirmed, ActionCancelReport, ActionSubmitReport, AskAttrBinType,
@@ -6,6 +10,7 @@ from actions.reports import (ActionAskReportConfirmed, ActionCancelReport, Actio
                              build_report)
 from bot import reporting
 from bot.outbox import default_outbox
+from bot.photos import PhotoStore, photo_url
 from tests.conftest import make_tracker, run
 
 POTHOLE = ValidatePotholeForm()
@@ -271,8 +276,24 @@ def test_location_outside_the_area(dispatcher, domain):
     assert responses(dispatcher) == ["utter_location_outside"]
 
 
-def test_photo_goes_with_the_report(dispatcher, domain):
-    url = "http://127.0.0.1:8000/photos/" + "a" * 32 + ".jpg"
+@pytest.fixture
+def photos(tmp_path, monkeypatch):
+    """The actions' photo store, in tmp_path, with the web app at a known public address."""
+    monkeypatch.setenv("WEB_PUBLIC_URL", "http://127.0.0.1:8000")
+    store = PhotoStore(tmp_path)
+    monkeypatch.setattr("actions.reports.default_photo_store", lambda: store)
+    return store
+
+
+def stored_photo(store: PhotoStore) -> str:
+    """The link the web app gives for a photo it stored."""
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "grey").save(out, format="PNG")
+    return photo_url(store.save(out.getvalue()))
+
+
+def test_photo_goes_with_the_report(dispatcher, domain, photos):
+    url = stored_photo(photos)
     tracker = make_tracker(intent="add_photo", active_loop="pothole_form",
                            entities=[{"entity": "photo_url", "value": url}])
     assert run(POTHOLE.extract_description(dispatcher, tracker, domain)) == {"media_url": url}
@@ -283,8 +304,8 @@ def test_photo_goes_with_the_report(dispatcher, domain):
     assert (report.media_url, report.lat, report.long) == (url, 51.6, -3.4)
 
 
-def test_photo_and_position_reach_the_form_through_rasa_sdk(dispatcher, domain):
-    url = "http://127.0.0.1:8000/photos/" + "b" * 32 + ".jpg"
+def test_photo_and_position_reach_the_form_through_rasa_sdk(dispatcher, domain, photos):
+    url = stored_photo(photos)
     tracker = make_tracker(slots={"street": "High Street", "location_detail": "near 5", "attr_size": "large",
                                   "attr_hazard": "no", "requested_slot": "description"},
                            intent="add_photo", text=f'/add_photo{{"photo_url":"{url}"}}',

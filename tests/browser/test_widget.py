@@ -7,7 +7,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from bot.settings import council
+from bot.settings import PROJECT_ROOT, council
 from tests.browser.support import TITLE, ask, assistant_messages, axe_violations, log
 
 def test_faq_answer_with_a_safe_link_and_feedback(page, stack):
@@ -192,3 +192,23 @@ def test_news_of_a_report_reaches_a_widget_opened_again_in_the_same_tab(page, st
     page.goto(stack.web_url + "/")                  # back, in the same tab
     expect(log(page)).to_contain_text(news)
     expect(assistant_messages(page).filter(has_text=news)).to_have_count(1)
+
+
+def test_only_genuine_paths_count_as_this_sites_links(browser):
+    """Browsers read a backslash as "/": `/\\evil.example/x` is another host, like `//evil.example/x`.
+    The widget's own renderer, on a page of its own (no stack needed)."""
+    widget = (PROJECT_ROOT / "bot" / "web" / "static" / "widget" / "widget.js").read_text(encoding="utf-8")
+    page_html = '<!doctype html><title>Council</title><script src="/widget.js" data-mode="preview"></script>'
+    context = browser.new_context()
+    page = context.new_page()
+    page.route("https://council.test/**", lambda route: route.fulfill(
+        status=200, body=widget if route.request.url.endswith(".js") else page_html,
+        content_type="text/javascript" if route.request.url.endswith(".js") else "text/html"))
+    page.goto("https://council.test/")
+    links = ["/council-tax/pay", "https://www.example.gov.uk/x", "/\\evil.example/x", "//evil.example/x",
+             "/\\/evil.example", "/\t/evil.example", "javascript:alert(1)"]
+    hrefs = page.evaluate("""links => links.map(link => {
+        const a = window.CouncilChatMarkdown("[here](" + link + ")").querySelector("a");
+        return a && a.getAttribute("href"); })""", links)
+    context.close()
+    assert hrefs == ["/council-tax/pay", "https://www.example.gov.uk/x", None, None, None, None, None]

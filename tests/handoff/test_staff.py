@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from bot.db import utcnow
 from bot.staff.accounts import AccountError, StaffStore
 from bot.staff.sessions import SessionStore, sessions
-from bot.staff.throttle import LoginThrottle
+from bot.staff.throttle import LOCK, LoginThrottle, attempts, lock_end
 
 PASSWORD = "correct horse battery"
 
@@ -83,15 +83,51 @@ def test_sessions_store_only_a_hash_and_expire(accounts, engine, monkeypatch):
     assert store.get(token) is None
 
 
-def test_throttle_blocks_after_five_failures_for_a_name_and_twenty_from_an_address(engine):
+def test_throttle_locks_a_username_only_at_the_address_that_failed(engine):
     throttle = LoginThrottle(engine)
+    delays = []
     for attempt in range(5):
-        assert not throttle.blocked("sam", "10.0.0.1")
-        throttle.failed("sam", "10.0.0.1")
-    assert throttle.blocked("sam", "10.0.0.2")
-    assert not throttle.blocked("alex", "10.0.0.2")
-    throttle.succeeded("sam")
-    assert not throttle.blocked("sam", "10.0.0.2")
-    for number in range(20):
+        assert throttle.locked_until("sam", "10.0.0.1") is None
+        delays.append(throttle.failed("sam", "10.0.0.1"))
+    assert delays == [0, 0, 0.5, 1, 2]                 # answers slow down before the lock
+    assert throttle.locked_until("SAM", "10.0.0.1") > utcnow() + timedelta(minutes=29)
+    assert throttle.locked_until("sam", "10.0.0.2") is None    # the owner, elsewhere, signs in
+    assert throttle.locked_until("alex", "10.0.0.1") is None
+    throttle.succeeded("sam", "10.0.0.2")                       # ...which does not unlock the stranger
+    assert throttle.locked_until("sam", "10.0.0.1") is not None
+    assert throttle.unlock("sam", "10.0.0.1") == 5
+    assert throttle.locked_until("sam", "10.0.0.1") is None
+
+
+def test_a_lock_ends_when_it_said_however_often_it_is_tried(engine):
+    throttle = LoginThrottle(engine)
+    now = utcnow()
+    with engine.begin() as db:
+        db.execute(attempts.insert(), [{"username": "sam", "address": "10.0.0.1", "at": now - timedelta(minutes=m)}
+                                       for m in (25, 24, 23, 22, 21)])
+    until = throttle.locked_until("sam", "10.0.0.1")
+    assert until == now - timedelta(minutes=21) + LOCK
+    throttle.failed("sam", "10.0.0.1")          # a try that slipped in while locked (another process)
+    assert throttle.locked_until("sam", "10.0.0.1") == until
+    assert lock_end([now - timedelta(minutes=m) for m in (50, 49, 48, 47, 46)], 5) < now   # long over
+
+
+def test_an_address_is_locked_only_after_many_failures_and_alone(engine):
+    throttle = LoginThrottle(engine)
+    for number in range(99):
         throttle.failed(f"user{number}", "10.0.0.9")
-    assert throttle.blocked("anyone", "10.0.0.9")
+    assert throttle.locked_until("anyone", "10.0.0.9") is None
+    throttle.failed("user99", "10.0.0.9")
+    assert throttle.locked_until("anyone", "10.0.0.9") is not None
+    assert throttle.locked_until("anyone", "10.0.0.8") is None
+    assert throttle.unlock(address="10.0.0.9") == 100
+    assert throttle.locked_until("anyone", "10.0.0.9") is None
+
+
+def test_a_new_password_ends_the_accounts_other_sessions(accounts, engine):
+    member = accounts.add("sam", "Sam", "agent", PASSWORD)
+    store = SessionStore(engine, accounts)
+    mine, other = store.start(member), store.start(member)
+    store.change_password("sam", "another long password", keep=mine)
+    assert store.get(mine) is not None and store.get(other) is None
+    assert accounts.authenticate("sam", "another long password") is not None

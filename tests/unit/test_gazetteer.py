@@ -67,3 +67,9 @@ def test_nearest_address(gaz):
     assert found == target and 0 < metres < 2
     far, metres = gaz.nearest_address(51.5, -0.12)   # London
     assert metres > 100_000
+
+
+@pytest.mark.parametrize("lat,lon", [(float("nan"), -3.39), (51.65, float("nan")), (float("inf"), -3.39),
+                                     (51.65, float("-inf"))])
+def test_no_nearest_address_to_a_point_that_is_not_a_number(gaz, lat, lon):
+    assert gaz.nearest_address(lat, lon) is None

@@ -1,7 +1,7 @@
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFile
 
 from bot.photos import PhotoRejected, PhotoStore
 
@@ -53,3 +53,20 @@ def test_only_our_names_are_served(tmp_path):
     (tmp_path / "secret.txt").write_text("x")
     assert store.get("../secret.txt") is None and store.get("secret.txt") is None
     assert store.get("0" * 32 + ".jpg") is None
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_a_photo_over_the_pixel_budget_is_refused_from_its_header_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)   # put back afterwards
+    monkeypatch.setenv("PHOTO_MAX_PIXELS", "300")
+    store = PhotoStore(tmp_path)
+    for side in (18, 30):     # 324 pixels: over ours; 900: over Pillow's own (twice ours)
+        out = io.BytesIO()
+        Image.new("RGB", (side, side), "red").save(out, format="PNG")
+        with monkeypatch.context() as decoding:
+            decoding.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("the photo was decoded"))
+            with pytest.raises(PhotoRejected, match="This photo is too large"):
+                store.save(out.getvalue())
+    out = io.BytesIO()
+    Image.new("RGB", (17, 17), "red").save(out, format="PNG")
+    assert store.get(store.save(out.getvalue()))       # 289 pixels: within it

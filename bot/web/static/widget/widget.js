@@ -60,7 +60,13 @@
 
   // ---- the safe Markdown subset ----
   function safeUrl(url) {
-    return /^https?:\/\/[^\s]+$/i.test(url) || /^\/(?!\/)[^\s]*$/.test(url) ? url : null;
+    return /^https?:\/\/[^\s]+$/i.test(url) || sitePath(url) ? url : null;
+  }
+  // A path on this site. Browsers read a backslash as "/", so "/\evil.example" means "//evil.example",
+  // another host; the resolved origin is checked too, for any other way of naming a host.
+  function sitePath(url) {
+    if (!/^\/(?![\/\\])[^\s]*$/.test(url)) { return false; }
+    try { return new URL(url, window.location.href).origin === window.location.origin; } catch (e) { return false; }
   }
   function inline(text, parent) {
     var buffer = "";
