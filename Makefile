@@ -55,10 +55,9 @@ train: $(MODEL)
 validate: $(MODEL)
 	$(BIN)/rasa data validate --domain data/domain --data data/nlu data/rules data/stories --config config.yml
 
+# `bot.cli run`: honcho with the generated secrets in .env filling gaps; what you export wins.
 run: $(MODEL)
-	@$(BIN)/python -m bot.cli init-env
-	@$(BIN)/python -m bot.cli urls
-	$(BIN)/honcho start -f Procfile
+	$(BIN)/python -m bot.cli run
 
 # The production topology on this machine: PostgreSQL, Redis and HAProxy from Debian (bot/cluster).
 run-cluster: $(MODEL) service-deps

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Dict, Mapping, Optional
 
 from bot.serve import ROLES
 from bot.settings import PROJECT_ROOT, council
@@ -26,6 +28,25 @@ def init_env(path: Path = ENV_FILE) -> list:
             handle.writelines(f"{name}={secrets.token_urlsafe(32)}\n" for name in missing)
         path.chmod(0o600)
     return missing
+
+
+def with_generated_secrets(env: Optional[Mapping[str, str]] = None, path: Path = ENV_FILE) -> Dict[str, str]:
+    """The environment, with `.env`'s generated secrets filling only what it lacks: what the
+    operator exported always wins (honcho on its own would let `.env` override it)."""
+    from honcho.environ import parse
+    generated = parse(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return {**generated, **(os.environ if env is None else env)}
+
+
+def run_locally() -> None:
+    """`make run`: every process under honcho, on this machine."""
+    if any(not os.environ.get(name) for name in GENERATED_SECRETS):
+        init_env()
+    print_urls()
+    honcho = str(Path(sys.executable).with_name("honcho"))
+    # honcho is given no env file: the environment above is already complete.
+    os.chdir(PROJECT_ROOT)
+    os.execve(honcho, [honcho, "start", "-f", "Procfile", "--env", os.devnull], with_generated_secrets())
 
 
 def print_urls(cluster: bool = False) -> None:
@@ -97,6 +118,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(prog="brackenford", description="Council assistant commands")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("init-env", help="create .env with a random RASA_API_TOKEN if missing")
+    commands.add_parser("run", help="start every process on this machine (make run)")
     urls = commands.add_parser("urls", help="print where the processes listen")
     urls.add_argument("--cluster", action="store_true", help="for make run-cluster")
     commands.add_parser("retention", help="delete or anonymise conversations older than RETENTION_DAYS now")
@@ -121,6 +143,8 @@ def main(argv=None) -> None:
     if args.command == "init-env":
         for name in init_env():
             print(f"Wrote a new {name} to {ENV_FILE.name}")
+    elif args.command == "run":
+        run_locally()
     elif args.command == "urls":
         print_urls(args.cluster)
     elif args.command == "retention":

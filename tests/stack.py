@@ -88,7 +88,8 @@ class Stack:
         self._log = open(self.log_path, "a", encoding="utf-8")
         self.process = subprocess.Popen(
             [str(PROJECT_ROOT / ".venv" / "bin" / "honcho"), "start", "-f", "Procfile", "--no-prefix",
-             *self.processes],
+             # No .env: a checkout where `make run` wrote one must not override the test settings.
+             "--env", os.devnull, *self.processes],
             cwd=PROJECT_ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         # Rasa's /status answers once a model is loaded (pulled from the web app).

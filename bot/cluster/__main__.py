@@ -17,9 +17,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
-from honcho.environ import parse as parse_env
-
-from bot.cli import ENV_FILE, GENERATED_SECRETS, init_env
+from bot.cli import GENERATED_SECRETS, init_env, with_generated_secrets
 from bot.cluster.haproxy import config as haproxy_config
 from bot.cluster.services import Postgres, Redis
 from bot.cluster.supervisor import Supervisor
@@ -33,9 +31,7 @@ def _ports(env: Dict[str, str], name: str, default: str) -> List[int]:
 def main() -> int:
     if any(not os.environ.get(name) for name in GENERATED_SECRETS):
         init_env()
-    # The generated secrets fill gaps; what the operator exported always wins.
-    generated = parse_env(ENV_FILE.read_text(encoding="utf-8")) if ENV_FILE.exists() else {}
-    env = {**generated, **os.environ}
+    env = with_generated_secrets()
     state = Path(env.get("CLUSTER_DIR", PROJECT_ROOT / "var" / "cluster"))
     state.mkdir(parents=True, exist_ok=True)
     lb, web = int(env.get("RASA_PORT", "5005")), int(env.get("WEB_PORT", "8000"))

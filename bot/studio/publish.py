@@ -307,8 +307,12 @@ class Publisher:
         if not report_path.exists():
             raise PublishError("The new model could not be tested. Ask a developer to look at it.")
         report = json.loads(report_path.read_text(encoding="utf-8"))
-        self._rasa(["test", "core", "--model", str(model), "--stories", "tests/stories", "--out", str(out / "core")],
-                   timeout=1800)
+        core = self._rasa(["test", "core", "--model", str(model), "--stories", "tests/stories",
+                           "--out", str(out / "core")], timeout=1800)
+        if core.returncode != 0:
+            # A crashed run is not "no failed conversations": the gate must not open on it.
+            logger.error("rasa test core failed for %s:\n%s", label, core.stdout[-3000:])
+            raise PublishError("The test conversations could not be run. Ask a developer to look at it.")
         failed_file = out / "core" / "failed_test_stories.yml"
         failed = 0
         if failed_file.exists():

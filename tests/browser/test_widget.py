@@ -212,3 +212,32 @@ def test_only_genuine_paths_count_as_this_sites_links(browser):
         return a && a.getAttribute("href"); })""", links)
     context.close()
     assert hrefs == ["/council-tax/pay", "https://www.example.gov.uk/x", None, None, None, None, None]
+
+
+def test_a_message_is_kept_when_the_chat_cannot_connect(browser):
+    """The socket.io client failed to load: the widget says the message was not sent and keeps it (issue 15)."""
+    widget = (PROJECT_ROOT / "bot" / "web" / "static" / "widget" / "widget.js").read_text(encoding="utf-8")
+    page_html = '<!doctype html><html lang="en"><title>Council</title><script src="/widget/widget.js"></script>'
+
+    def serve(route):
+        url = route.request.url
+        if url.endswith("/widget/widget.js"):
+            route.fulfill(status=200, body=widget, content_type="text/javascript")
+        elif url.endswith(".js") or url.endswith(".css"):
+            route.fulfill(status=404, body="")   # socket.io's client (and the styles) cannot load
+        else:
+            route.fulfill(status=200, body=page_html, content_type="text/html")
+
+    context = browser.new_context()
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route("https://council.test/**", serve)
+    page.goto("https://council.test/")
+    page.click(".cw-launcher")
+    page.fill("#cw-input", "when is my bin day")
+    page.keyboard.press("Enter")
+    expect(page.locator(".cw-status")).to_contain_text("not sent")
+    assert page.input_value("#cw-input") == "when is my bin day"
+    assert errors == []
+    context.close()

@@ -40,7 +40,11 @@ def test_close_records_outcome_and_wait(store):
     store.claim(item.id, "sam", "Sam")
     closed = store.close(item.id, "resolved")
     assert closed.status == "closed" and closed.outcome == "resolved" and closed.outcome_text == "Resolved"
-    assert closed.wait_seconds() >= 0 and store.current("c1") is None
+    # The wait ends when an adviser claims the chat, not when it closes or when asked.
+    later = closed.closed_at + timedelta(hours=3)
+    assert closed.claimed_at is not None
+    assert closed.wait_seconds(later) == int((closed.claimed_at - closed.created_at).total_seconds()) < 60
+    assert store.current("c1") is None
     assert store.close(item.id, "resolved") is None     # already closed
     with pytest.raises(ValueError):
         store.close(item.id, "made-up")

@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 
@@ -14,9 +15,10 @@ from bot.settings import PROJECT_ROOT
 @contextmanager
 def web_app(port: int, **env: str):
     """The web app on `port` with extra environment; yields its base URL."""
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=PROJECT_ROOT,
                                env={**os.environ, "WEB_PORT": str(port), **env},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(150):
@@ -24,11 +26,26 @@ def web_app(port: int, **env: str):
                 requests.get(url + "/health", timeout=1)
                 break
             except requests.RequestException:
+                if process.poll() is not None:
+                    break
                 time.sleep(0.2)
+        if process.poll() is not None or not _answers(url):
+            log.seek(0)
+            raise RuntimeError(f"The web app did not start on port {port}:\n"
+                               + log.read().decode("utf-8", "replace")[-3000:])
         yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
+        log.close()
+
+
+def _answers(url: str) -> bool:
+    try:
+        requests.get(url + "/health", timeout=2)
+        return True
+    except requests.RequestException:
+        return False
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

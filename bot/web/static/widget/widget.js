@@ -381,13 +381,19 @@
   }
   function sendMessage(payload, shown) {
     var text = String(payload || "").trim();
-    if (!text) { return; }
-    addEntry({ who: "user", text: shown || text });
+    if (!text) { return false; }
     connect();
+    if (!socket) {
+      // The chat's connection script did not load: say so, and keep what was typed.
+      setStatus("Your message was not sent because the chat could not connect. Reload the page and try again.");
+      return false;
+    }
+    addEntry({ who: "user", text: shown || text });
     // With an adviser, replies come when a person writes them: no "typing" promise.
     if (state.handoff) { setStatus(state.handoff === "waiting" ? "Sent. An adviser will reply when they join."
       : "Sent to the adviser."); } else { typing(true); }
     socket.emit("user_uttered", { message: text, session_id: state.session });
+    return true;
   }
   function sendFeedback(entry, helpful) {
     var body = JSON.stringify({ conversation_id: state.session, message: entry.text.slice(0, 500), helpful: helpful });
@@ -440,9 +446,7 @@
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    var text = input.value;
-    input.value = "";
-    sendMessage(text);
+    if (sendMessage(input.value)) { input.value = ""; }
   });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit ? form.requestSubmit() : form.submit(); }
