@@ -61,6 +61,10 @@ async def nlu_figures() -> None:
     print(f"FAQ answer accuracy:       {accuracy(gold_answers, predicted_answers):.3f} ({len(gold_answers)} questions)")
     print(f"FAQ answer F1 (weighted):  {f1_score(gold_answers, [p or '' for p in predicted_answers], average='weighted'):.3f}")
     print(f"Fallbacks (nlu_fallback):  {predicted_intents.count('nlu_fallback')}")
+    # The cost of turning away off-topic questions: council business taken for off-topic.
+    council = [i for i, gold in enumerate(gold_intents) if gold != "out_of_scope"]
+    turned_away = [i for i in council if predicted_intents[i] == "out_of_scope"]
+    print(f"Council phrasings taken for off-topic: {len(turned_away)} of {len(council)}")
     print(f"Model load:                {load_seconds:.1f} s")
     print(f"Parse latency:             median {statistics.median(latencies) * 1000:.1f} ms, "
           f"p95 {sorted(latencies)[int(len(latencies) * 0.95)] * 1000:.1f} ms")

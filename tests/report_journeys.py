@@ -60,6 +60,8 @@ class Resident:
 
         if "I cannot use that answer" in text and press("Start again"):
             return press("Start again")   # the assistant took it for another kind of report
+        if "Did you mean" in text and SERVICE_WORDS[case["service"]].split(" ", 1)[-1] in text.lower():
+            return press("Yes") or "yes"   # the assistant's guess names this resident's problem
         if "Check your report" in text:
             return press("Send report") or "yes"
         if "What do you want to report" in text:

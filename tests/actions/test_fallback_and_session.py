@@ -24,6 +24,21 @@ def test_guess_of_bin_day():
     assert best_guess(fallback_parse([{"name": "ask_bin_day", "confidence": 0.4}]))[1] == "/ask_bin_day"
 
 
+def test_a_report_guess_carries_the_facts_of_the_message():
+    """A long report the classifier was unsure of: "Yes" starts it with what the resident said."""
+    import json
+    parse = fallback_parse([{"name": "report_fly_tipping", "confidence": 0.54}, {"name": "faq", "confidence": 0.4}])
+    parse["entities"] = [{"entity": "street", "value": "Northfield Avenue"},
+                         {"entity": "attr_waste_type", "value": "garden"},
+                         {"entity": "attr_waste_type", "value": "household"},
+                         {"entity": "contact", "value": "r.okafor@example.com"}]
+    label, payload = best_guess(parse)
+    assert label == "Report fly-tipping"
+    assert payload.startswith("/report_fly_tipping{")
+    assert json.loads(payload[len("/report_fly_tipping"):]) == {
+        "street": "Northfield Avenue", "attr_waste_type": "garden", "contact": "r.okafor@example.com"}
+
+
 def test_no_guess_for_small_talk():
     assert best_guess(fallback_parse([{"name": "affirm", "confidence": 0.4}])) is None
 

@@ -57,15 +57,20 @@ CONVERSATIONS = {
 }
 
 
-def seed(url: str) -> sa.engine.Engine:
-    """The seeded history in the database at `url`."""
+def save_conversations(url: str, conversations: dict) -> sa.engine.Engine:
+    """Each conversation's events saved through Rasa's own SQL tracker store at `url`."""
     store = SQLTrackerStore(Domain.empty(), host=url)
-    for sender, events in CONVERSATIONS.items():
+    for sender, events in conversations.items():
         tracker = DialogueStateTracker(sender, [])
         for event in events:
             tracker.update(event)
         asyncio.run(store.save(tracker))
-    engine = sa.create_engine(url, future=True)
+    return sa.create_engine(url, future=True)
+
+
+def seed(url: str) -> sa.engine.Engine:
+    """The seeded history in the database at `url`."""
+    engine = save_conversations(url, CONVERSATIONS)
     EscalationStore(engine).open("b", "asked", "General enquiry", callback_contact="07700900123",
                                  callback_name="Bea")
     outbox = Outbox(engine)

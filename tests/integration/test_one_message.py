@@ -134,3 +134,11 @@ def test_abandoned_vehicle_said_all_at_once(stack):
     report = filed(stack, press(stack, sender, replies, "Send report"))
     assert report.attributes["make_colour"] == "silver ford fiesta" and report.attributes["registration"] == "AB12 CDE"
     assert report.phone == "07700900123"
+
+
+def test_bus_stop_is_a_place_not_a_request_to_stop(stack):
+    sender = new_sender()
+    replies = stack.say(sender, "there's graffiti on Fernlea Gardens, not offensive")
+    assert "Where on the street" in texts(replies)
+    answer = texts(stack.say(sender, "bus stop"))
+    assert "cancelled" not in answer and "Where on the street" not in answer

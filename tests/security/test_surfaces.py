@@ -9,16 +9,12 @@
 
 (The widget's link check is replayed in a browser: tests/browser/test_widget.py.)
 """
-import asyncio
 import logging
 import time
 
 import pytest
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from actions.handoff import ActionSubmitCallback
 from actions.reports import ActionSubmitReport
@@ -30,6 +26,7 @@ from bot.outbox import default_outbox
 from bot.report_updates import report_updates
 from bot.serve import command
 from tests.conftest import make_tracker, run
+from tests.insights.conftest import save_conversations
 
 # Where Rasa and the action server listen ---------------------------------------------------------
 
@@ -153,7 +150,6 @@ def conversations(tmp_path):
     """A resident asked for a callback, then for their name and contact details; another voted an answer
     to their details unhelpful."""
     url = f"sqlite:///{tmp_path / 'chats.db'}"
-    store = SQLTrackerStore(Domain.empty(), host=url)
     now = time.time()
     histories = {
         "resident-a": [SlotSet("requested_slot", "callback_name"), said("Jo Bloggs", "nlu_fallback", 0.3, now - 50),
@@ -162,12 +158,7 @@ def conversations(tmp_path):
                        SlotSet("requested_slot", None), said("wheelie bin for gardn stuff", "faq", 0.52, now - 30)],
         "resident-b": [SlotSet("requested_slot", "contact"), said("Ann Lee 07700 900123", "inform", 0.95, now - 20)],
     }
-    for sender, history in histories.items():
-        tracker = DialogueStateTracker(sender, [])
-        for event in history:
-            tracker.update(event)
-        asyncio.run(store.save(tracker))
-    engine = sa.create_engine(url, future=True)
+    engine = save_conversations(url, histories)
     FeedbackStore(engine).add("resident-b", "Thank you. Your report has been sent.", False)
     return engine
 
