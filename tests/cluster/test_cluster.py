@@ -118,8 +118,9 @@ def test_an_advisers_reply_reaches_a_resident_on_the_other_server(cluster, engin
         resident.wait_for(text_with("/council-tax/pay"))
 
 
-def serving_everywhere(cluster, words, seconds=60):
-    """Seconds until every Rasa server answers with `words`, or None if one does not within `seconds`."""
+def serving_everywhere(cluster, words, seconds=150):
+    """Seconds until every Rasa server answers with `words`, or None if one does not within `seconds`
+    (a bound so the test ends, not a speed target: the bench measures that)."""
     started = time.monotonic()
     waiting = list(cluster.rasa_urls)
     while waiting and time.monotonic() - started < seconds:
