@@ -217,11 +217,10 @@ class ReportFormValidation(AddressValidation, FormValidationAction):
             lon = float(next(tracker.get_latest_entity_values("longitude")))
         except (StopIteration, TypeError, ValueError):
             return {}
-        found = gazetteer().nearest_address(lat, lon)
-        if not found or found[1] > reporting.MAX_LOCATION_METRES:
+        address = reporting.address_in_area(gazetteer(), lat, lon)
+        if address is None:
             dispatcher.utter_message(response="utter_location_outside")
             return {}
-        address = found[0]
         street = gazetteer().street(address.usrn)
         dispatcher.utter_message(response="utter_location_found", street=street.name, near=address.line)
         house = address.line[:-len(street.name)].strip(" ,") if address.line.endswith(street.name) else address.line

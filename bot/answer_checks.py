@@ -6,7 +6,6 @@ with the same functions, and refuses what they would have refused.
 """
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any, Dict, List, Mapping, Optional
 
@@ -47,8 +46,7 @@ def _position_problems(slots: Mapping[str, Any]) -> List[str]:
         lat, lon = float(lat), float(lon)
     except (TypeError, ValueError):
         return ["report_lat"]
-    nearest = gazetteer().nearest_address(lat, lon) if math.isfinite(lat) and math.isfinite(lon) else None
-    return [] if nearest and nearest[1] <= reporting.MAX_LOCATION_METRES else ["report_lat"]
+    return [] if reporting.address_in_area(gazetteer(), lat, lon) else ["report_lat"]
 
 
 def _where_problems(service_code: str, slots: Mapping[str, Any], now: datetime, window_days: int) -> List[str]:

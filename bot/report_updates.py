@@ -69,6 +69,10 @@ class Subscriber:
     phone: Optional[str]
 
 
+def _change(row) -> Change:
+    return Change(row["reference"], row["status"], row["notes"] or "", row["at"])
+
+
 class ReportUpdates:
     def __init__(self, engine: sa.engine.Engine):
         self.engine = engine
@@ -98,7 +102,7 @@ class ReportUpdates:
         with self.engine.connect() as db:
             rows = db.execute(sa.select(updates).where(updates.c.reference == reference)
                               .order_by(updates.c.at.desc(), updates.c.id.desc())).mappings().all()
-        return [Change(row["reference"], row["status"], row["notes"] or "", row["at"]) for row in rows]
+        return [_change(row) for row in rows]
 
     def subscribe(self, reference: str, service_code: str, email: Optional[str], phone: Optional[str],
                   conversation_id: Optional[str] = None) -> bool:
@@ -125,7 +129,7 @@ class ReportUpdates:
             rows = db.execute(sa.select(updates).where(sa.or_(updates.c.reference.in_(references),
                                                               updates.c.reference.in_(followed)))
                               .order_by(updates.c.at.desc(), updates.c.id.desc()).limit(limit)).mappings().all()
-        return [Change(row["reference"], row["status"], row["notes"] or "", row["at"]) for row in rows]
+        return [_change(row) for row in rows]
 
     def followed_in(self, conversation_id: str) -> List["Followed"]:
         with self.engine.connect() as db:

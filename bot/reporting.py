@@ -198,6 +198,12 @@ def check_missed_bin(calendar: CollectionCalendar, address: Address, stream_key:
     return MissedBinCheck("ok", missed=last, next_collection=upcoming)
 
 
+def address_in_area(gazetteer: Gazetteer, lat: float, lon: float) -> Optional[Address]:
+    """The property nearest a shared location, if it is in the council's area (within MAX_LOCATION_METRES)."""
+    found = gazetteer.nearest_address(lat, lon)
+    return found[0] if found and found[1] <= MAX_LOCATION_METRES else None
+
+
 def markdown_safe(text: Any) -> str:
     """A resident's words shown back inside our Markdown: no links, emphasis or HTML of theirs."""
     # Only what can make a link, emphasis, code or HTML; "(" alone cannot.
